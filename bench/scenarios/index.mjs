@@ -1,0 +1,67 @@
+// Registry of scenarios: which module measures it, with what parameters, in what
+// unit, which way is better, which systems take part, and the ratio reference.
+const PT = ["parallel-threads", "parallel-threads-tasks"];
+const ANCHOR_POOLS = ["piscina", "tinypool", "poolifier", "bare-worker", "bare-atomics"];
+const POOLS = [...PT, ...ANCHOR_POOLS];
+const COPYING = POOLS.filter((s) => s !== "bare-atomics"); // bare-atomics carries numbers only
+
+export const SCENARIOS = {
+  latency: {
+    module: "latency", unit: "µs", better: "lower", systems: [...POOLS, "sequential"],
+    title: "tiny-call round trip on a warm thread, awaited one at a time",
+  },
+  "latency-pinned": {
+    module: "latency", pinned: true, unit: "µs", better: "lower", systems: [...POOLS, "sequential"],
+    title: "same, whole process under taskset -c 0",
+  },
+  "throughput-4": {
+    module: "throughput", params: { inFlight: 4 }, unit: "calls/s", better: "higher",
+    systems: [...POOLS, "sequential"], title: "100,000 tiny calls, 4 in flight",
+  },
+  "throughput-64": {
+    module: "throughput", params: { inFlight: 64 }, unit: "calls/s", better: "higher",
+    systems: [...POOLS, "sequential"], title: "100,000 tiny calls, 64 in flight",
+  },
+  "fib-scaling": {
+    module: "fib", unit: "× seq", better: "higher", systems: [...POOLS, "sequential"],
+    title: "fib(32) × 4 per thread on all threads: speedup over the same calls run sequentially in-process",
+  },
+  cold: {
+    module: "cold", unit: "ms", better: "lower", systems: POOLS,
+    title: "fresh process: import + setup + first call until its result",
+  },
+  "rss-idle": {
+    module: "rss", unit: "MiB/thread", better: "lower", systems: POOLS, execArgv: ["--expose-gc"],
+    title: "RSS delta / 8 after 8 threads ran a blocking 200 ms call and went idle",
+  },
+  "payload-copy": {
+    module: "payload", params: { transfer: false }, unit: "ms", better: "lower", systems: COPYING,
+    title: "16 MiB ArrayBuffer sent by copy, byteLength returned",
+  },
+  "payload-transfer": {
+    module: "payload", params: { transfer: true }, unit: "ms", better: "lower", systems: COPYING,
+    title: "16 MiB ArrayBuffer transferred, byteLength returned",
+  },
+  fanout: {
+    module: "fanout", params: { tuned: false }, unit: "ms", better: "lower",
+    systems: [...POOLS, "sequential"],
+    title: "64 calls of `await sleep(50)` at once, wall time; each system at its defaults",
+  },
+  "fanout-tuned": {
+    module: "fanout", params: { tuned: true }, unit: "ms", better: "lower",
+    systems: ["piscina", "tinypool"],
+    title: "same, with concurrentTasksPerWorker: 64 (the documented async option)",
+  },
+  sync: {
+    module: "sync", unit: "µs", better: "lower", reference: "synckit",
+    systems: [...PT, "synckit", "bare-atomics", "sequential"],
+    title: "blocking round trip (resultsSync / createSyncFn / Atomics.wait)",
+  },
+  "sync-pinned": {
+    module: "sync", pinned: true, unit: "µs", better: "lower", reference: "synckit",
+    systems: [...PT, "synckit", "bare-atomics", "sequential"],
+    title: "same, under taskset -c 0",
+  },
+};
+
+export const SCENARIO_NAMES = Object.keys(SCENARIOS);

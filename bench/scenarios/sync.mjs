@@ -1,0 +1,25 @@
+// Scenario: blocking round trip (resultsSync / createSyncFn / Atomics.wait).
+// After a warm-up, times each of N calls of inc(i) that block the main thread.
+import { withSystem, now, checker } from "../lib/harness.mjs";
+import { median, percentile, round } from "../lib/stats.mjs";
+
+export async function run({ load, threads, quick }) {
+  const warm = quick ? 500 : 2000;
+  const n = quick ? 2000 : 20000;
+  return withSystem(load, { threads }, async (sys) => {
+    if (!sys.callSync) throw new Error("system has no blocking call");
+    const c = checker();
+    for (let i = 0; i < warm; i++) c.check(sys.callSync("inc", i), i + 1);
+    const us = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = now();
+      const r = sys.callSync("inc", i);
+      us[i] = (now() - t) * 1000;
+      c.check(r, i + 1);
+    }
+    return {
+      metric: "blocking round-trip median", unit: "µs", value: round(median(us)),
+      extra: { p95: round(percentile(us, 95)), p99: round(percentile(us, 99)), n, wrong: c.wrong },
+    };
+  });
+}

@@ -1,0 +1,16 @@
+// Registry of systems: the default selection and the optional extras.
+export const DEFAULT_SYSTEMS = [
+  "parallel-threads",
+  "piscina",
+  "tinypool",
+  "poolifier",
+  "synckit",
+  "bare-worker",
+  "bare-atomics",
+  "sequential",
+];
+
+// Not run unless named with --systems.
+export const OPTIONAL_SYSTEMS = ["parallel-threads-tasks"];
+
+export const ALL_SYSTEMS = [...DEFAULT_SYSTEMS, ...OPTIONAL_SYSTEMS];

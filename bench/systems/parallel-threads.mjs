@@ -1,0 +1,27 @@
+// System "parallel-threads": the library under test, through its public API (SPEC §2, §5).
+// With a thread count it uses its own ParallelExecutor({ maxThreads }); without
+// one (fan-out defaults) it uses the shared default executor's `parallel`.
+import * as pt from "parallel-threads";
+import * as tasks from "../workers/tasks.mjs";
+
+export async function setup({ threads } = {}) {
+  const executor = threads
+    ? new pt.ParallelExecutor({ maxThreads: threads, idleTimeout: 600_000 })
+    : undefined;
+  const parallel = executor ? (fn) => executor.parallel(fn) : pt.parallel;
+  return {
+    async call(fn, arg, { transfer } = {}) {
+      const [r] = await parallel(tasks[fn])(transfer ? pt.transfer(arg) : arg).results();
+      return r;
+    },
+    callSync(fn, arg) {
+      return parallel(tasks[fn])(arg).resultsSync()[0];
+    },
+    async teardown() {
+      // SPEC names no shutdown method; use whichever the executor offers.
+      const close = executor?.close ?? executor?.shutdown ?? executor?.[Symbol.asyncDispose];
+      if (typeof close === "function") await close.call(executor);
+    },
+    describe: () => ({ maxThreads: threads ?? "default" }),
+  };
+}

@@ -1,0 +1,276 @@
+//! Calls: submitting, placing on threads, cancelling and expiring.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::deadline;
+use crate::engine::{Engine, Wakes};
+use crate::error::CoreError;
+use crate::payload::{Outcome, Payload, Status};
+use crate::state::{Call, CallId, CallSpec, Duty, ExecutorId, Job, Phase, State, ThreadId};
+
+impl Engine {
+  /// Starts a call: places it on a thread of its own at once, or queues it
+  /// (and asks for a thread) when none is free.
+  pub fn submit(&'static self, spec: CallSpec) -> Result<CallId, CoreError> {
+    self.with(|st, wakes| {
+      if st.shutdown {
+        return Err(CoreError::ShuttingDown);
+      }
+      let executor = st
+        .executors
+        .get_mut(&spec.executor)
+        .ok_or(CoreError::UnknownExecutor(spec.executor))?;
+      if executor.closed {
+        return Err(CoreError::ExecutorClosed(spec.executor));
+      }
+      let iso = st
+        .isolates
+        .get_mut(&spec.caller)
+        .ok_or(CoreError::UnknownIsolate(spec.caller))?;
+      iso.in_flight += 1;
+      executor.counters.started += 1;
+      st.next_call += 1;
+      let id = st.next_call;
+      let deadline = spec
+        .timeout
+        .map(|timeout| deadline::schedule(Instant::now() + timeout, move || self.expire(id)));
+      let job = Job {
+        call: id,
+        function: spec.function,
+        args: spec.args,
+        caller: spec.caller,
+        flags: spec.flags,
+      };
+      st.calls.insert(
+        id,
+        Call {
+          executor: spec.executor,
+          caller: spec.caller,
+          thread: None,
+          queued: None,
+          async_fn: spec.async_fn,
+          yielded: false,
+          deadline,
+        },
+      );
+      st.place(wakes, spec.executor, job);
+      Ok(id)
+    })
+  }
+
+  /// Cancels a call that has not settled: it fails with `Cancelled` carrying
+  /// `reason`, and its thread is terminated (once nothing else runs there).
+  /// Returns whether the call was still unsettled.
+  pub fn cancel(&self, call: CallId, reason: Payload) -> bool {
+    self.with(|st, wakes| {
+      st.abandon(
+        wakes,
+        call,
+        Outcome {
+          status: Status::Cancelled,
+          payload: reason,
+        },
+      )
+    })
+  }
+
+  /// Fails a call that ran past its own timeout (the deadline thread calls this).
+  pub fn expire(&self, call: CallId) {
+    self.with(|st, wakes| st.abandon(wakes, call, Outcome::bare(Status::TimedOut)));
+  }
+}
+
+impl State {
+  /// Puts a job on a free thread, or queues it and makes sure threads come.
+  pub(crate) fn place(&mut self, wakes: &mut Wakes, executor_id: ExecutorId, job: Job) {
+    let async_fn = self.calls.get(&job.call).is_some_and(|c| c.async_fn);
+    if let Some(thread) = self.free_thread(executor_id, async_fn) {
+      self.assign(wakes, thread, job);
+      return;
+    }
+    let call = job.call;
+    if let Some(c) = self.calls.get_mut(&call) {
+      c.queued = Some(job);
+    }
+    if let Some(executor) = self.executors.get_mut(&executor_id) {
+      executor.queue.push_back(call);
+    }
+    self.ensure_threads(wakes, executor_id);
+  }
+
+  /// An idle thread, or for an `async function` a thread whose calls all await.
+  fn free_thread(&mut self, executor_id: ExecutorId, async_fn: bool) -> Option<ThreadId> {
+    let executor = self.executors.get_mut(&executor_id)?;
+    if let Some(thread) = executor.idle.pop() {
+      return Some(thread);
+    }
+    if !async_fn {
+      return None;
+    }
+    executor
+      .threads
+      .iter()
+      .filter_map(|id| self.threads.get(id).map(|t| (id, t)))
+      .filter(|(_, t)| t.phase == Phase::Shared && !t.doomed)
+      .min_by_key(|(_, t)| t.calls.len())
+      .map(|(id, _)| *id)
+  }
+
+  /// Hands a job to a thread and wakes it, in the core or in its event loop.
+  pub(crate) fn assign(&mut self, wakes: &mut Wakes, thread_id: ThreadId, job: Job) {
+    let call_id = job.call;
+    let Some(thread) = self.threads.get_mut(&thread_id) else {
+      return;
+    };
+    thread.phase = Phase::Running;
+    thread.calls.push(call_id);
+    thread.inbox.push_back(job);
+    let parked = thread.parked;
+    let parker = Arc::clone(&thread.parker);
+    let isolate = thread.isolate;
+    if let Some(call) = self.calls.get_mut(&call_id) {
+      call.thread = Some(thread_id);
+      call.queued = None;
+    }
+    if parked {
+      wakes.parker(&parker);
+    } else if let Some(isolate) = isolate {
+      self.wake_isolate(wakes, isolate);
+    }
+  }
+
+  /// Gives queued calls to a thread that just became idle or shared.
+  pub(crate) fn pump(&mut self, wakes: &mut Wakes, thread_id: ThreadId) {
+    let Some(thread) = self.threads.get(&thread_id) else {
+      return;
+    };
+    if thread.doomed || thread.isolate.is_none() {
+      return;
+    }
+    let (phase, executor_id) = (thread.phase, thread.executor);
+    let Some(executor) = self.executors.get_mut(&executor_id) else {
+      return;
+    };
+    let position = match phase {
+      Phase::Idle => (!executor.queue.is_empty()).then_some(0),
+      Phase::Shared => {
+        let calls = &self.calls;
+        executor
+          .queue
+          .iter()
+          .position(|c| calls.get(c).is_some_and(|c| c.async_fn))
+      }
+      Phase::Starting | Phase::Running => None,
+    };
+    let job = position
+      .and_then(|i| executor.queue.remove(i))
+      .and_then(|call| self.calls.get_mut(&call))
+      .and_then(|call| call.queued.take());
+    match job {
+      Some(job) => self.assign(wakes, thread_id, job),
+      None if phase == Phase::Idle => {
+        if let Some(executor) = self.executors.get_mut(&executor_id) {
+          if !executor.idle.contains(&thread_id) {
+            executor.idle.push(thread_id);
+          }
+        }
+      }
+      None => {}
+    }
+  }
+
+  /// Asks for as many new threads as queued calls need, within `maxThreads`.
+  pub(crate) fn ensure_threads(&mut self, wakes: &mut Wakes, executor_id: ExecutorId) {
+    let Some(executor) = self.executors.get(&executor_id) else {
+      return;
+    };
+    if executor.closed {
+      return;
+    }
+    let starting = executor
+      .threads
+      .iter()
+      .filter(|id| {
+        self
+          .threads
+          .get(id)
+          .is_some_and(|t| t.phase == Phase::Starting)
+      })
+      .count();
+    let active = executor
+      .threads
+      .iter()
+      .filter(|id| self.counts_toward_max(**id))
+      .count();
+    let wanted = executor.queue.len().saturating_sub(starting);
+    let room = (executor.config.max_threads as usize).saturating_sub(active);
+    for _ in 0..wanted.min(room) {
+      let thread = self.new_thread(executor_id);
+      self.push_duty(
+        wakes,
+        Duty::Spawn {
+          thread,
+          executor: executor_id,
+        },
+      );
+    }
+  }
+
+  /// Fails an unsettled call with `outcome` and frees or terminates its thread.
+  pub(crate) fn abandon(&mut self, wakes: &mut Wakes, call_id: CallId, outcome: Outcome) -> bool {
+    let Some(call) = self.calls.get(&call_id) else {
+      return false;
+    };
+    let (executor_id, thread, yielded) = (call.executor, call.thread, call.yielded);
+    self.deliver(wakes, call_id, outcome);
+    let Some(thread_id) = thread else {
+      if let Some(executor) = self.executors.get_mut(&executor_id) {
+        executor.queue.retain(|c| *c != call_id);
+      }
+      return true;
+    };
+    let Some(thread) = self.threads.get_mut(&thread_id) else {
+      return true;
+    };
+    thread.calls.retain(|c| *c != call_id);
+    let not_started = thread.inbox.iter().any(|job| job.call == call_id);
+    if not_started {
+      thread.inbox.retain(|job| job.call != call_id);
+      self.after_call_left(wakes, thread_id, false);
+    } else if yielded {
+      thread.doomed = true;
+      if thread.calls.is_empty() {
+        self.terminate(wakes, thread_id);
+      }
+    } else {
+      self.terminate(wakes, thread_id);
+    }
+    let _ = self.ensure_threads(wakes, executor_id);
+    true
+  }
+
+  /// Updates a thread after one of its calls left it (done or abandoned).
+  pub(crate) fn after_call_left(
+    &mut self,
+    wakes: &mut Wakes,
+    thread_id: ThreadId,
+    was_yielded: bool,
+  ) {
+    let Some(thread) = self.threads.get_mut(&thread_id) else {
+      return;
+    };
+    if thread.calls.is_empty() {
+      thread.phase = Phase::Idle;
+    } else if !was_yielded && thread.inbox.is_empty() {
+      thread.phase = Phase::Shared;
+    }
+    if thread.doomed {
+      if thread.calls.is_empty() {
+        self.terminate(wakes, thread_id);
+      }
+      return;
+    }
+    self.pump(wakes, thread_id);
+  }
+}

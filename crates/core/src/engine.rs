@@ -1,0 +1,197 @@
+//! The engine: the process-wide registry that every isolate shares, and the
+//! bookkeeping common to its operations (locking, deliveries, wake-ups).
+
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::parker::Parker;
+use crate::payload::{Outcome, Status};
+use crate::state::{
+  CallId, Duty, Executor, ExecutorConfig, ExecutorId, IsolateId, Notifier, Phase, State, ThreadId,
+};
+
+/// Id of the executor every isolate shares unless it makes its own.
+pub const DEFAULT_EXECUTOR: ExecutorId = 0;
+
+/// The process-wide engine; see the crate docs.
+pub struct Engine {
+  state: Mutex<State>,
+}
+
+/// Wake-ups gathered under the lock and performed after it is released.
+#[derive(Default)]
+pub(crate) struct Wakes {
+  parkers: Vec<Arc<Parker>>,
+  notifiers: Vec<Notifier>,
+}
+
+impl Wakes {
+  pub fn parker(&mut self, parker: &Arc<Parker>) {
+    self.parkers.push(Arc::clone(parker));
+  }
+
+  pub fn notifier(&mut self, notifier: &Notifier) {
+    self.notifiers.push(Arc::clone(notifier));
+  }
+
+  pub fn run_now(self) {
+    for parker in self.parkers {
+      parker.notify();
+    }
+    for notifier in self.notifiers {
+      notifier();
+    }
+  }
+}
+
+/// The default `maxThreads`: 16, or twice the cores where that is more
+/// (the TypeScript layer documents why).
+pub fn default_max_threads() -> u32 {
+  let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+  16.max(2 * cores)
+}
+
+/// The engine every isolate of this process shares.
+pub fn engine() -> &'static Engine {
+  static ENGINE: LazyLock<Engine> = LazyLock::new(Engine::new);
+  &ENGINE
+}
+
+impl Engine {
+  /// A fresh engine with the default executor (tests make their own).
+  pub fn new() -> Self {
+    let engine = Engine {
+      state: Mutex::new(State::default()),
+    };
+    engine.lock().executors.insert(
+      DEFAULT_EXECUTOR,
+      Executor::new(ExecutorConfig {
+        max_threads: default_max_threads(),
+        idle_timeout: Duration::from_secs(10),
+        spawn_options: Vec::new(),
+      }),
+    );
+    engine.lock().next_executor = DEFAULT_EXECUTOR + 1;
+    engine
+  }
+
+  pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+    self.state.lock().unwrap_or_else(|e| e.into_inner())
+  }
+
+  /// Runs `op` under the lock, then performs the wake-ups it gathered.
+  pub(crate) fn with<R>(&self, op: impl FnOnce(&mut State, &mut Wakes) -> R) -> R {
+    let mut wakes = Wakes::default();
+    let result = {
+      let mut state = self.lock();
+      op(&mut state, &mut wakes)
+    };
+    wakes.run_now();
+    result
+  }
+}
+
+impl Default for Engine {
+  fn default() -> Self {
+    Engine::new()
+  }
+}
+
+impl Executor {
+  pub(crate) fn new(config: ExecutorConfig) -> Self {
+    Executor {
+      config,
+      threads: Vec::new(),
+      idle: Vec::new(),
+      queue: Default::default(),
+      closed: false,
+      counters: Default::default(),
+    }
+  }
+}
+
+impl State {
+  /// Wakes an isolate: its blocking wait if it is in one, else its event loop.
+  pub(crate) fn wake_isolate(&mut self, wakes: &mut Wakes, isolate: IsolateId) {
+    let Some(iso) = self.isolates.get_mut(&isolate) else {
+      return;
+    };
+    if iso.sync_waiting {
+      wakes.parker(&iso.parker);
+    }
+    if !iso.notify_pending {
+      iso.notify_pending = true;
+      if let Some(notifier) = &iso.notifier {
+        wakes.notifier(notifier);
+      }
+    }
+  }
+
+  /// Settles a call: hands its outcome to the isolate that made it.
+  pub(crate) fn deliver(&mut self, wakes: &mut Wakes, call_id: CallId, outcome: Outcome) {
+    let Some(call) = self.calls.remove(&call_id) else {
+      return;
+    };
+    if let Some(deadline) = &call.deadline {
+      deadline.cancel();
+    }
+    if let Some(executor) = self.executors.get_mut(&call.executor) {
+      if outcome.status == Status::Fulfilled {
+        executor.counters.fulfilled += 1;
+      } else {
+        executor.counters.failed += 1;
+      }
+    }
+    let Some(iso) = self.isolates.get_mut(&call.caller) else {
+      return;
+    };
+    iso.in_flight = iso.in_flight.saturating_sub(1);
+    iso.completions.push((call_id, outcome));
+    self.wake_isolate(wakes, call.caller);
+  }
+
+  /// Asks the spawner isolate to do `duty`.
+  pub(crate) fn push_duty(&mut self, wakes: &mut Wakes, duty: Duty) {
+    self.duties.push_back(duty);
+    if let Some(spawner) = self.spawner {
+      self.wake_isolate(wakes, spawner);
+    }
+  }
+
+  /// Asks for `thread` to be terminated; its waits in the core end at once.
+  pub(crate) fn terminate(&mut self, wakes: &mut Wakes, thread_id: ThreadId) {
+    let Some(thread) = self.threads.get_mut(&thread_id) else {
+      return;
+    };
+    if thread.terminating {
+      return;
+    }
+    thread.terminating = true;
+    thread.doomed = true;
+    wakes.parker(&thread.parker);
+    if let Some(iso) = thread.isolate.and_then(|id| self.isolates.get(&id)) {
+      wakes.parker(&iso.parker);
+    }
+    let executor = thread.executor;
+    if let Some(executor) = self.executors.get_mut(&executor) {
+      executor.idle.retain(|t| *t != thread_id);
+    }
+    self.push_duty(wakes, Duty::Terminate { thread: thread_id });
+  }
+
+  /// Whether a thread takes up one of its executor's `maxThreads` places.
+  pub(crate) fn counts_toward_max(&self, thread_id: ThreadId) -> bool {
+    let Some(thread) = self.threads.get(&thread_id) else {
+      return false;
+    };
+    if thread.nested_wait || thread.terminating {
+      return false;
+    }
+    let waiting_on_nested = thread.phase == Phase::Shared
+      && thread
+        .isolate
+        .and_then(|id| self.isolates.get(&id))
+        .is_some_and(|iso| iso.in_flight > 0);
+    !waiting_on_nested
+  }
+}

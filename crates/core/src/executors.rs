@@ -1,0 +1,111 @@
+//! Executors: separate thread pools with their own options.
+
+use crate::engine::Engine;
+use crate::error::CoreError;
+use crate::state::{Executor, ExecutorConfig, ExecutorCounters, ExecutorId, Phase};
+
+/// A snapshot of an executor, for `stats()`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ExecutorStats {
+  pub threads: u32,
+  pub starting: u32,
+  pub idle: u32,
+  pub busy: u32,
+  pub queued: u32,
+  pub counters: ExecutorCounters,
+}
+
+impl Engine {
+  /// Creates an executor; its threads are spawned on demand.
+  pub fn create_executor(&self, config: ExecutorConfig) -> Result<ExecutorId, CoreError> {
+    if config.max_threads == 0 {
+      return Err(CoreError::InvalidOption("maxThreads must be at least 1"));
+    }
+    let mut st = self.lock();
+    let id = st.next_executor;
+    st.next_executor += 1;
+    st.executors.insert(id, Executor::new(config));
+    Ok(id)
+  }
+
+  /// Changes an executor's options (the default executor's, typically).
+  pub fn configure_executor(
+    &self,
+    id: ExecutorId,
+    config: ExecutorConfig,
+  ) -> Result<(), CoreError> {
+    if config.max_threads == 0 {
+      return Err(CoreError::InvalidOption("maxThreads must be at least 1"));
+    }
+    self.with(|st, wakes| {
+      let executor = st
+        .executors
+        .get_mut(&id)
+        .ok_or(CoreError::UnknownExecutor(id))?;
+      executor.config = config;
+      st.ensure_threads(wakes, id);
+      Ok(())
+    })
+  }
+
+  /// The worker options the TypeScript layer stored with an executor.
+  pub fn spawn_options(&self, id: ExecutorId) -> Option<Vec<u8>> {
+    self
+      .lock()
+      .executors
+      .get(&id)
+      .map(|e| e.config.spawn_options.clone())
+  }
+
+  /// The idle timeout of an executor, in milliseconds.
+  pub fn idle_timeout_ms(&self, id: ExecutorId) -> Option<u64> {
+    self
+      .lock()
+      .executors
+      .get(&id)
+      .map(|e| e.config.idle_timeout.as_millis() as u64)
+  }
+
+  /// Closes an executor: it takes no new calls, its idle threads are
+  /// terminated now and the others when their calls are done.
+  pub fn close_executor(&self, id: ExecutorId) -> Result<(), CoreError> {
+    self.with(|st, wakes| {
+      let executor = st
+        .executors
+        .get_mut(&id)
+        .ok_or(CoreError::UnknownExecutor(id))?;
+      executor.closed = true;
+      let threads = executor.threads.clone();
+      for thread_id in threads {
+        let Some(thread) = st.threads.get_mut(&thread_id) else {
+          continue;
+        };
+        thread.doomed = true;
+        if thread.calls.is_empty() {
+          st.terminate(wakes, thread_id);
+        }
+      }
+      Ok(())
+    })
+  }
+
+  /// Threads and counters of an executor.
+  pub fn executor_stats(&self, id: ExecutorId) -> Option<ExecutorStats> {
+    let st = self.lock();
+    let executor = st.executors.get(&id)?;
+    let mut stats = ExecutorStats {
+      queued: executor.queue.len() as u32,
+      counters: executor.counters,
+      ..Default::default()
+    };
+    for thread in executor.threads.iter().filter_map(|t| st.threads.get(t)) {
+      stats.threads += 1;
+      match thread.phase {
+        Phase::Starting => stats.starting += 1,
+        Phase::Idle => stats.idle += 1,
+        Phase::Running | Phase::Shared => stats.busy += 1,
+      }
+    }
+    Some(stats)
+  }
+}

@@ -1,0 +1,208 @@
+//! Isolates: registering, draining what arrived for them, blocking waits,
+//! the spawner's duties, and shutdown.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::engine::{Engine, Wakes};
+use crate::parker::Woken;
+use crate::payload::{Outcome, Payload};
+use crate::state::{CallId, Duty, IsolateId, IsolateKind, Notifier, State};
+
+/// Everything that arrived for an isolate since it last looked.
+#[derive(Debug, Default, PartialEq)]
+pub struct Arrivals {
+  pub completions: Vec<(CallId, Outcome)>,
+  /// Only for the spawner isolate.
+  pub duties: Vec<Duty>,
+}
+
+/// How a blocking wait ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncWait {
+  /// The calls waited for settled (or, with `first_failure`, one failed).
+  Settled,
+  /// The deadline passed first.
+  TimedOut,
+  /// The spawner has duties to do in JavaScript; wait again afterwards.
+  Duties,
+  /// This thread is being terminated, or the process is exiting.
+  Exit,
+}
+
+impl Engine {
+  /// A program's isolate (not a pool thread) registers; the first one
+  /// becomes the spawner of worker threads.
+  pub fn register_user_isolate(&self, notifier: Notifier) -> IsolateId {
+    self.with(|st, _| {
+      let id = st.add_isolate(IsolateKind::User, notifier);
+      if st.spawner.is_none() {
+        st.spawner = Some(id);
+      }
+      id
+    })
+  }
+
+  /// An isolate's environment is being torn down.
+  pub fn isolate_gone(&self, isolate: IsolateId) {
+    self.with(|st, wakes| {
+      if let Some(IsolateKind::Pool(thread)) = st.isolates.get(&isolate).map(|i| i.kind) {
+        st.remove_thread(wakes, thread, Payload::empty());
+      } else {
+        st.remove_isolate(wakes, isolate);
+      }
+    })
+  }
+
+  /// Takes what arrived for `isolate`; re-arms its event-loop wake-up.
+  pub fn drain(&self, isolate: IsolateId) -> Arrivals {
+    let mut st = self.lock();
+    let is_spawner = st.spawner == Some(isolate);
+    let Some(iso) = st.isolates.get_mut(&isolate) else {
+      return Arrivals::default();
+    };
+    iso.notify_pending = false;
+    let completions = std::mem::take(&mut iso.completions);
+    let duties = if is_spawner {
+      st.duties.drain(..).collect()
+    } else {
+      Vec::new()
+    };
+    Arrivals {
+      completions,
+      duties,
+    }
+  }
+
+  /// Blocks the calling isolate until `calls` settled (or one failed, with
+  /// `first_failure`), the deadline passes, or it has other work to do.
+  pub fn wait_sync(
+    &self,
+    isolate: IsolateId,
+    calls: &[CallId],
+    first_failure: bool,
+    deadline: Option<Instant>,
+  ) -> SyncWait {
+    let outcome = loop {
+      let (parker, seen) = {
+        let mut wakes = Wakes::default();
+        let mut st = self.lock();
+        if let Some(done) = st.check_sync_wait(&mut wakes, isolate, calls, first_failure) {
+          drop(st);
+          break done;
+        }
+        let Some(iso) = st.isolates.get(&isolate) else {
+          break SyncWait::Exit;
+        };
+        let waiting = (Arc::clone(&iso.parker), iso.parker.seq());
+        drop(st);
+        wakes.run_now();
+        waiting
+      };
+      if parker.wait(seen, deadline) == Woken::TimedOut {
+        break SyncWait::TimedOut;
+      }
+    };
+    self.with(|st, wakes| st.end_sync_wait(wakes, isolate));
+    outcome
+  }
+
+  /// The process is exiting: every wait in the core returns at once.
+  pub fn shutdown(&self) {
+    self.with(|st, wakes| {
+      st.shutdown = true;
+      for thread in st.threads.values() {
+        wakes.parker(&thread.parker);
+      }
+      for iso in st.isolates.values() {
+        wakes.parker(&iso.parker);
+      }
+    })
+  }
+}
+
+impl State {
+  /// One look at a blocking wait: `Some` when it must end now, else marks
+  /// the isolate as waiting (its thread then leaves maxThreads).
+  fn check_sync_wait(
+    &mut self,
+    wakes: &mut Wakes,
+    isolate: IsolateId,
+    calls: &[CallId],
+    first_failure: bool,
+  ) -> Option<SyncWait> {
+    let shutdown = self.shutdown;
+    let spawner_busy = self.spawner == Some(isolate) && !self.duties.is_empty();
+    let pending = calls.iter().filter(|c| self.calls.contains_key(c)).count();
+    let iso = self.isolates.get_mut(&isolate)?;
+    let kind = iso.kind;
+    let failed = first_failure
+      && iso
+        .completions
+        .iter()
+        .any(|(c, o)| o.status != crate::Status::Fulfilled && calls.contains(c));
+    if pending == 0 || failed {
+      return Some(SyncWait::Settled);
+    }
+    if shutdown {
+      return Some(SyncWait::Exit);
+    }
+    if spawner_busy {
+      return Some(SyncWait::Duties);
+    }
+    iso.sync_waiting = true;
+    if let IsolateKind::Pool(thread_id) = kind {
+      let thread = self.threads.get_mut(&thread_id)?;
+      if thread.terminating {
+        return Some(SyncWait::Exit);
+      }
+      if !thread.nested_wait {
+        thread.nested_wait = true;
+        let executor = thread.executor;
+        self.ensure_threads(wakes, executor);
+      }
+    }
+    None
+  }
+
+  fn end_sync_wait(&mut self, _wakes: &mut Wakes, isolate: IsolateId) {
+    let Some(iso) = self.isolates.get_mut(&isolate) else {
+      return;
+    };
+    iso.sync_waiting = false;
+    if let IsolateKind::Pool(thread_id) = iso.kind {
+      if let Some(thread) = self.threads.get_mut(&thread_id) {
+        thread.nested_wait = false;
+      }
+    }
+  }
+
+  /// Forgets an isolate; calls it made are abandoned (nobody waits for them).
+  pub(crate) fn remove_isolate(&mut self, wakes: &mut Wakes, isolate: IsolateId) {
+    if self.isolates.remove(&isolate).is_none() {
+      return;
+    }
+    let orphans: Vec<CallId> = self
+      .calls
+      .iter()
+      .filter(|(_, c)| c.caller == isolate)
+      .map(|(id, _)| *id)
+      .collect();
+    for call in orphans {
+      self.abandon(wakes, call, Outcome::bare(crate::Status::Cancelled));
+    }
+    if self.spawner == Some(isolate) {
+      self.spawner = self
+        .isolates
+        .iter()
+        .filter(|(_, iso)| iso.kind == IsolateKind::User)
+        .map(|(id, _)| *id)
+        .min();
+      if let Some(spawner) = self.spawner {
+        if !self.duties.is_empty() {
+          self.wake_isolate(wakes, spawner);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+//! The engine of parallel-threads, shared by every isolate of the process.
+//!
+//! Isolates (the program's own, and pool threads, which are Node worker
+//! threads) attach to one [`Engine`]. A caller submits a call; the engine
+//! places it on a thread of its own (an idle one, or a thread whose calls are
+//! all awaiting when the call is to an `async function`), or queues it and
+//! asks the spawner isolate for a new thread within `maxThreads`. The thread
+//! waits for work inside the engine (spinning briefly, then parking), runs the
+//! call, and completes it; the outcome goes to the caller's queue and the
+//! caller is woken, in a blocking wait or through its event loop. Deadlines
+//! expire calls; cancellation and timeouts terminate the thread that runs
+//! them. Nothing here depends on Node-API: the binding crate adapts it.
+
+#![deny(clippy::all)]
+
+mod calls;
+mod deadline;
+mod engine;
+mod error;
+mod executors;
+mod functions;
+mod isolates;
+pub mod parker;
+mod payload;
+mod state;
+mod threads;
+
+pub use engine::{engine, Engine, DEFAULT_EXECUTOR};
+pub use error::CoreError;
+pub use executors::ExecutorStats;
+pub use isolates::{Arrivals, SyncWait};
+pub use payload::{Outcome, Payload, Status, Value};
+pub use state::{
+  CallId, CallSpec, Duty, ExecutorConfig, ExecutorCounters, ExecutorId, FunctionId, IsolateId,
+  IsolateKind, Job, Notifier, ThreadId,
+};
+pub use threads::Next;

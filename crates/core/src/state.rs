@@ -1,0 +1,163 @@
+//! The engine's shared state: every isolate, executor, thread and call of
+//! the process, behind one lock. Operations live in the sibling modules.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::deadline::Deadline;
+use crate::parker::Parker;
+use crate::payload::{Outcome, Payload};
+
+pub type IsolateId = u32;
+pub type ExecutorId = u32;
+pub type ThreadId = u32;
+pub type CallId = u64;
+pub type FunctionId = u32;
+
+/// Wakes an isolate's event loop (in the binding: a weak ThreadsafeFunction).
+pub type Notifier = Arc<dyn Fn() + Send + Sync>;
+
+/// What kind of isolate registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IsolateKind {
+  /// A program's own isolate (the main thread, or a user's worker).
+  User,
+  /// One of our pool threads.
+  Pool(ThreadId),
+}
+
+/// Work the spawner isolate must do in JavaScript: only it owns `Worker`s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Duty {
+  /// Start a worker thread that will attach as `thread`.
+  Spawn {
+    thread: ThreadId,
+    executor: ExecutorId,
+  },
+  /// Terminate the worker of `thread` (cancelled, timed out, retired, closed).
+  Terminate { thread: ThreadId },
+}
+
+/// A call as its thread receives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+  pub call: CallId,
+  pub function: FunctionId,
+  pub args: Payload,
+  pub caller: IsolateId,
+  /// Flags of the TypeScript layer (e.g. transfer the result), carried as is.
+  pub flags: u32,
+}
+
+/// What a caller hands to [`crate::Engine::submit`].
+#[derive(Debug, Clone)]
+pub struct CallSpec {
+  pub executor: ExecutorId,
+  pub caller: IsolateId,
+  pub function: FunctionId,
+  pub args: Payload,
+  pub flags: u32,
+  /// An `async function`: it may share a thread whose calls are all awaiting.
+  pub async_fn: bool,
+  /// The call's own timeout.
+  pub timeout: Option<Duration>,
+}
+
+/// Options of one executor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutorConfig {
+  pub max_threads: u32,
+  pub idle_timeout: Duration,
+  /// Worker options serialized by the TypeScript layer, opaque here.
+  pub spawn_options: Vec<u8>,
+}
+
+pub(crate) struct Isolate {
+  pub kind: IsolateKind,
+  pub notifier: Option<Notifier>,
+  pub parker: Arc<Parker>,
+  pub completions: Vec<(CallId, Outcome)>,
+  pub notify_pending: bool,
+  pub sync_waiting: bool,
+  /// Calls this isolate made that have not settled.
+  pub in_flight: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+  /// Spawn requested; the worker has not attached yet.
+  Starting,
+  /// No calls.
+  Idle,
+  /// Running the synchronous part of a call.
+  Running,
+  /// Every call it holds is awaiting.
+  Shared,
+}
+
+pub(crate) struct Thread {
+  pub executor: ExecutorId,
+  pub isolate: Option<IsolateId>,
+  pub phase: Phase,
+  pub calls: Vec<CallId>,
+  pub inbox: VecDeque<Job>,
+  pub parker: Arc<Parker>,
+  /// Waiting for work inside the core (not in its event loop).
+  pub parked: bool,
+  /// Takes no new calls; terminated once its calls are done.
+  pub doomed: bool,
+  /// Terminate requested: its waits in the core return at once.
+  pub terminating: bool,
+  /// Blocked waiting for calls it made itself: does not count toward maxThreads.
+  pub nested_wait: bool,
+  /// Why it is going away, if it said so before dying.
+  pub exit_reason: Option<Payload>,
+}
+
+pub(crate) struct Call {
+  pub executor: ExecutorId,
+  pub caller: IsolateId,
+  pub thread: Option<ThreadId>,
+  /// Present while the call waits for a thread.
+  pub queued: Option<Job>,
+  pub async_fn: bool,
+  /// Its synchronous part returned a promise: it is only awaiting now.
+  pub yielded: bool,
+  pub deadline: Option<Deadline>,
+}
+
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExecutorCounters {
+  pub started: u64,
+  pub fulfilled: u64,
+  pub failed: u64,
+}
+
+pub(crate) struct Executor {
+  pub config: ExecutorConfig,
+  pub threads: Vec<ThreadId>,
+  /// Idle threads, most recently used last (reused first: warm caches).
+  pub idle: Vec<ThreadId>,
+  /// Calls waiting for a thread, in order.
+  pub queue: VecDeque<CallId>,
+  pub closed: bool,
+  pub counters: ExecutorCounters,
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+  pub isolates: HashMap<IsolateId, Isolate>,
+  pub executors: HashMap<ExecutorId, Executor>,
+  pub threads: HashMap<ThreadId, Thread>,
+  pub calls: HashMap<CallId, Call>,
+  pub functions: Vec<Arc<str>>,
+  pub function_ids: HashMap<Arc<str>, FunctionId>,
+  pub duties: VecDeque<Duty>,
+  pub spawner: Option<IsolateId>,
+  pub shutdown: bool,
+  pub next_isolate: IsolateId,
+  pub next_executor: ExecutorId,
+  pub next_thread: ThreadId,
+  pub next_call: CallId,
+}

@@ -1,0 +1,288 @@
+//! Pool threads: spawning, attaching, waiting for work, finishing calls,
+//! retiring and dying.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::engine::{Engine, Wakes};
+use crate::error::CoreError;
+use crate::parker::{Parker, Woken};
+use crate::payload::{Outcome, Payload, Status};
+use crate::state::{
+  CallId, ExecutorId, Isolate, IsolateId, IsolateKind, Job, Notifier, Phase, State, Thread,
+  ThreadId,
+};
+
+/// What a thread waiting for work gets.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+  /// Run this call.
+  Job(Job),
+  /// Nothing came within the idle timeout: the thread is retired, exit.
+  Retire,
+  /// The thread is being terminated or the process is exiting: return to the
+  /// event loop at once.
+  Exit,
+}
+
+impl Engine {
+  /// A worker thread announces itself; returns its isolate id. The thread
+  /// then takes queued calls.
+  pub fn attach_thread(
+    &self,
+    thread_id: ThreadId,
+    notifier: Notifier,
+  ) -> Result<IsolateId, CoreError> {
+    self.with(|st, wakes| {
+      let thread = st
+        .threads
+        .get(&thread_id)
+        .ok_or(CoreError::UnknownThread(thread_id))?;
+      if thread.phase != Phase::Starting {
+        return Err(CoreError::UnknownThread(thread_id));
+      }
+      let isolate = st.add_isolate(IsolateKind::Pool(thread_id), notifier);
+      let thread = st
+        .threads
+        .get_mut(&thread_id)
+        .ok_or(CoreError::UnknownThread(thread_id))?;
+      thread.isolate = Some(isolate);
+      thread.phase = Phase::Idle;
+      st.pump(wakes, thread_id);
+      Ok(isolate)
+    })
+  }
+
+  /// Blocks until the thread has a call to run, is retired after
+  /// `idle_until`, or must exit. Only for threads with no calls in flight.
+  pub fn next_job(&self, thread_id: ThreadId, idle_until: Option<Instant>) -> Next {
+    loop {
+      let (parker, seen) = {
+        let mut st = self.lock();
+        let shutdown = st.shutdown;
+        let Some(thread) = st.threads.get_mut(&thread_id) else {
+          return Next::Exit;
+        };
+        if shutdown || thread.terminating {
+          thread.parked = false;
+          return Next::Exit;
+        }
+        if let Some(job) = thread.inbox.pop_front() {
+          thread.parked = false;
+          return Next::Job(job);
+        }
+        thread.parked = true;
+        (Arc::clone(&thread.parker), thread.parker.seq())
+      };
+      if parker.wait(seen, idle_until) == Woken::TimedOut && self.try_retire(thread_id) {
+        return Next::Retire;
+      }
+    }
+  }
+
+  /// Takes the thread's next call without waiting (event-loop mode).
+  pub fn take_job(&self, thread_id: ThreadId) -> Option<Job> {
+    let mut st = self.lock();
+    let thread = st.threads.get_mut(&thread_id)?;
+    thread.parked = false;
+    thread.inbox.pop_front()
+  }
+
+  /// The synchronous part of a call returned a promise: the call is only
+  /// awaiting now, and the thread may take `async function` calls.
+  pub fn call_yielded(&self, thread_id: ThreadId, call_id: CallId) {
+    self.with(|st, wakes| {
+      let Some(call) = st.calls.get_mut(&call_id) else {
+        return;
+      };
+      call.yielded = true;
+      let Some(thread) = st.threads.get_mut(&thread_id) else {
+        return;
+      };
+      if thread.inbox.is_empty() && thread.phase == Phase::Running {
+        thread.phase = Phase::Shared;
+        st.pump(wakes, thread_id);
+      }
+    })
+  }
+
+  /// A call finished on its thread: deliver the outcome, free the thread.
+  pub fn complete(&self, thread_id: ThreadId, call_id: CallId, outcome: Outcome) {
+    self.with(|st, wakes| st.complete(wakes, thread_id, call_id, outcome))
+  }
+
+  /// [`Engine::complete`] then [`Engine::next_job`], in one step.
+  pub fn complete_and_next(
+    &self,
+    thread_id: ThreadId,
+    call_id: CallId,
+    outcome: Outcome,
+    idle_until: Option<Instant>,
+  ) -> Next {
+    self.complete(thread_id, call_id, outcome);
+    self.next_job(thread_id, idle_until)
+  }
+
+  /// The thread says why it is about to die (uncaught error, `process.exit`);
+  /// the first reason given is kept.
+  pub fn report_exit(&self, thread_id: ThreadId, reason: Payload) {
+    if let Some(thread) = self.lock().threads.get_mut(&thread_id) {
+      thread.exit_reason.get_or_insert(reason);
+    }
+  }
+
+  /// A thread is gone (its environment was torn down, or its worker exited
+  /// or failed to start): its calls fail with `Crashed`.
+  pub fn thread_gone(&self, thread_id: ThreadId, fallback_reason: Payload) {
+    self.with(|st, wakes| st.remove_thread(wakes, thread_id, fallback_reason))
+  }
+
+  fn try_retire(&self, thread_id: ThreadId) -> bool {
+    self.with(|st, wakes| {
+      let Some(thread) = st.threads.get(&thread_id) else {
+        return true;
+      };
+      if !thread.inbox.is_empty() || !thread.calls.is_empty() || thread.phase != Phase::Idle {
+        return false;
+      }
+      st.remove_thread(wakes, thread_id, Payload::empty());
+      true
+    })
+  }
+}
+
+impl State {
+  /// Reserves a thread id for a worker that is about to be spawned.
+  pub(crate) fn new_thread(&mut self, executor: ExecutorId) -> ThreadId {
+    self.next_thread += 1;
+    let id = self.next_thread;
+    self.threads.insert(
+      id,
+      Thread {
+        executor,
+        isolate: None,
+        phase: Phase::Starting,
+        calls: Vec::new(),
+        inbox: VecDeque::new(),
+        parker: Arc::new(Parker::default()),
+        parked: false,
+        doomed: false,
+        terminating: false,
+        nested_wait: false,
+        exit_reason: None,
+      },
+    );
+    if let Some(executor) = self.executors.get_mut(&executor) {
+      executor.threads.push(id);
+    }
+    id
+  }
+
+  pub(crate) fn add_isolate(&mut self, kind: IsolateKind, notifier: Notifier) -> IsolateId {
+    self.next_isolate += 1;
+    let id = self.next_isolate;
+    self.isolates.insert(
+      id,
+      Isolate {
+        kind,
+        notifier: Some(notifier),
+        parker: Arc::new(Parker::default()),
+        completions: Vec::new(),
+        notify_pending: false,
+        sync_waiting: false,
+        in_flight: 0,
+      },
+    );
+    id
+  }
+
+  fn complete(
+    &mut self,
+    wakes: &mut Wakes,
+    thread_id: ThreadId,
+    call_id: CallId,
+    outcome: Outcome,
+  ) {
+    let was_yielded = self.calls.get(&call_id).is_some_and(|c| c.yielded);
+    let on_this_thread = self
+      .calls
+      .get(&call_id)
+      .is_some_and(|c| c.thread == Some(thread_id));
+    if on_this_thread {
+      self.deliver(wakes, call_id, outcome);
+    }
+    let Some(thread) = self.threads.get_mut(&thread_id) else {
+      return;
+    };
+    if !thread.calls.contains(&call_id) {
+      return; // abandoned earlier (cancelled or timed out): already settled
+    }
+    thread.calls.retain(|c| *c != call_id);
+    self.after_call_left(wakes, thread_id, was_yielded);
+  }
+
+  pub(crate) fn remove_thread(
+    &mut self,
+    wakes: &mut Wakes,
+    thread_id: ThreadId,
+    fallback_reason: Payload,
+  ) {
+    let Some(thread) = self.threads.remove(&thread_id) else {
+      return;
+    };
+    if let Some(executor) = self.executors.get_mut(&thread.executor) {
+      executor.threads.retain(|t| *t != thread_id);
+      executor.idle.retain(|t| *t != thread_id);
+    }
+    let reason = thread.exit_reason.unwrap_or(fallback_reason);
+    for call in thread.calls {
+      self.deliver(
+        wakes,
+        call,
+        Outcome {
+          status: Status::Crashed,
+          payload: reason.clone(),
+        },
+      );
+    }
+    if let Some(isolate) = thread.isolate {
+      self.remove_isolate(wakes, isolate);
+    }
+    if thread.phase == Phase::Starting {
+      self.fail_queue_if_unserved(wakes, thread.executor, &reason);
+    } else {
+      self.ensure_threads(wakes, thread.executor);
+    }
+  }
+
+  /// A worker failed to start. When its executor has no thread left or
+  /// coming, its queued calls can't run: fail them rather than retry forever.
+  fn fail_queue_if_unserved(
+    &mut self,
+    wakes: &mut Wakes,
+    executor_id: ExecutorId,
+    reason: &Payload,
+  ) {
+    let Some(executor) = self.executors.get(&executor_id) else {
+      return;
+    };
+    if !executor.threads.is_empty() || executor.queue.is_empty() {
+      return;
+    }
+    let queued: Vec<CallId> = executor.queue.iter().copied().collect();
+    if let Some(executor) = self.executors.get_mut(&executor_id) {
+      executor.queue.clear();
+    }
+    for call in queued {
+      self.deliver(
+        wakes,
+        call,
+        Outcome {
+          status: Status::Crashed,
+          payload: reason.clone(),
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The raw Node-API binding (internal): typed here so the rest of the layer
+ * never touches the generated loader directly.
+ */
+
+/** Payload kinds: primitives as they are, a structured-clone buffer, or the MessagePort. */
+export const enum PayloadKind {
+  Values = 0,
+  Serialized = 1,
+  Port = 2,
+}
+
+/** Outcome statuses, as the core numbers them. */
+export const enum CallStatus {
+  Fulfilled = 0,
+  Rejected = 1,
+  TimedOut = 2,
+  Cancelled = 3,
+  Crashed = 4,
+}
+
+/** A job as the core hands it to a thread: `[callId, functionId, flags, caller, argsKind, args]`. */
+export type RawJob = [number, number, number, number, PayloadKind, unknown];
+
+/** Counters and thread figures of an executor. */
+export interface RawExecutorStats {
+  threads: number;
+  starting: number;
+  idle: number;
+  busy: number;
+  queued: number;
+  started: number;
+  fulfilled: number;
+  failed: number;
+}
+
+/** The functions the addon exports (see src/*.rs). */
+export interface Binding {
+  attachUser(onWake: () => void): number;
+  attachThread(thread: number, onWake: () => void): number;
+  drain(): unknown[];
+  shutdown(): void;
+  registerFunction(source: string): number;
+  functionSource(id: number): string | null;
+  submit(
+    executor: number,
+    fn: number,
+    argsKind: PayloadKind,
+    args: unknown,
+    flags: number,
+    asyncFn: boolean,
+    timeoutMs: number | undefined | null,
+  ): number;
+  cancel(call: number, reasonKind: PayloadKind, reason: unknown): boolean;
+  waitSync(calls: number[], firstFailure: boolean, timeoutMs: number | undefined | null): number;
+  nextJob(thread: number, idleMs: number): RawJob | number;
+  takeJob(thread: number): RawJob | undefined | null;
+  callYielded(thread: number, call: number): void;
+  complete(thread: number, call: number, status: CallStatus, kind: PayloadKind, payload: unknown): void;
+  completeAndNext(
+    thread: number,
+    call: number,
+    status: CallStatus,
+    kind: PayloadKind,
+    payload: unknown,
+    idleMs: number,
+  ): RawJob | number;
+  reportExit(thread: number, kind: PayloadKind, reason: unknown): void;
+  threadGone(thread: number, kind: PayloadKind, reason: unknown): void;
+  createExecutor(maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): number;
+  configureExecutor(id: number, maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): void;
+  closeExecutor(id: number): void;
+  spawnOptions(id: number): Buffer | null;
+  executorStats(id: number): RawExecutorStats | null;
+}
+
+/** The addon, loaded once per isolate (the generated loader picks the platform binary). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const binding: Binding = require("../binding.js") as Binding;
+
+/** `waitSync` results. */
+export const enum SyncWaitResult {
+  Settled = 0,
+  TimedOut = 1,
+  Duties = 2,
+  Exit = 3,
+}
+
+/** `nextJob` results that are not jobs. */
+export const enum NextCode {
+  Retire = 0,
+  Exit = 1,
+}

@@ -1,0 +1,186 @@
+/**
+ * `ParallelCalls`: a chain of calls running in parallel, typed as the tuple
+ * of their results.
+ */
+
+import { iterateCompleted } from "./as-completed.js";
+import { collect } from "./collect.js";
+import { CancelledError, ChainConsumedError } from "./errors.js";
+import type { Future } from "./future.js";
+import { validateCallOptions, validateResultsOptions, type CallOptions, type ResultsOptions } from "./options.js";
+import { settledRecord, type CompletedRecord, type SettledRecord } from "./records.js";
+import { waitSync } from "./runtime.js";
+import { checkCallable, registerFunction, startCall } from "./start-call.js";
+
+/** Any function a call can run. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyFunction = (...args: any[]) => unknown;
+
+/** The futures of a chain, typed per position. */
+export type FuturesOf<R extends readonly unknown[]> = { readonly [K in keyof R]: Future<R[K]> };
+
+/** The settled records of a chain, typed per position. */
+export type SettledOf<R extends readonly unknown[]> = { -readonly [K in keyof R]: SettledRecord<R[K]> };
+
+/** The function `parallel(fn)` returns: `fn`'s parameters, starting the call. */
+export type Starter<F extends AnyFunction, R extends readonly unknown[]> = (
+  ...args: Parameters<F>
+) => ParallelCalls<[...R, Awaited<ReturnType<F>>]>;
+
+/** One call of a chain: its future and (for thread calls) its core id. */
+export interface Link {
+  readonly future: Future<unknown>;
+  readonly call: number;
+}
+
+/** Starts a thread call and returns its link. */
+export type CallStarter = (fn: AnyFunction, args: readonly unknown[], options: CallOptions | undefined, site: object) => Link;
+
+/** A thread call on `executor`. */
+export function threadCallStarter(executor: number): CallStarter {
+  return (fn, args, options, site) => startCall(executor, registerFunction(fn), args, options, site);
+}
+
+/**
+ * Calls running in parallel, typed as the tuple `R` of their results.
+ *
+ * ```ts
+ * const [a, b] = await parallel((x: number) => x + 1)(1).parallel(() => "two")().results();
+ * ```
+ */
+export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposable {
+  #links: readonly Link[] | undefined;
+  /** Every link, also after the chain was passed on (for cancel and dispose). */
+  readonly #held: readonly Link[];
+  readonly #start: CallStarter;
+
+  /** @internal Made by `parallel()` and `.parallel()`. */
+  constructor(links: readonly Link[], start: CallStarter) {
+    this.#links = links;
+    this.#held = links;
+    this.#start = start;
+  }
+
+  #live(what: string): readonly Link[] {
+    if (this.#links === undefined) {
+      throw new ChainConsumedError(
+        `${what}: this chain was passed on by a call to .parallel(); use the chain that call returned`,
+      );
+    }
+    return this.#links;
+  }
+
+  /** Starts one more call in parallel; returns a function with `fn`'s parameters. Calling it consumes this chain. */
+  parallel<F extends AnyFunction>(fn: F, options?: CallOptions): Starter<F, R> {
+    this.#live("parallel()");
+    checkCallable(fn, "parallel()");
+    const checked = validateCallOptions(options, "parallel()");
+    registerFunction(fn);
+    const starter = (...args: Parameters<F>): ParallelCalls<[...R, Awaited<ReturnType<F>>]> => {
+      const links = this.#live("parallel()");
+      const site = {};
+      Error.captureStackTrace(site, starter);
+      const link = this.#start(fn, args, checked, site);
+      this.#links = undefined;
+      return new ParallelCalls<[...R, Awaited<ReturnType<F>>]>([...links, link], this.#start);
+    };
+    return starter;
+  }
+
+  /** The `Future` of each call, in chain order. */
+  get futures(): FuturesOf<R> {
+    return this.#live("futures").map((l) => l.future) as unknown as FuturesOf<R>;
+  }
+
+  /**
+   * Resolves with the results in chain order. One failed call rejects with its
+   * error, several with an `ExceptionGroup` (fatal failures first).
+   */
+  results(options?: ResultsOptions): Promise<R> {
+    const futures = this.#live("results()").map((l) => l.future);
+    const { returnWhen, timeout, signal } = validateResultsOptions(options, "results()");
+    const firstException = returnWhen === "FIRST_EXCEPTION";
+    return new Promise<R>((resolve, reject) => {
+      let remaining = futures.length;
+      let finished = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        const outcome = collect(futures, firstException, timeout);
+        if ("values" in outcome) resolve(outcome.values as unknown as R);
+        else reject(outcome.error);
+      };
+      const onAbort = (): void => {
+        if (finished) return;
+        finished = true;
+        if (timer !== undefined) clearTimeout(timer);
+        this.#cancelLinks(futures, signal?.reason);
+        reject(new CancelledError("results() was aborted; the calls still running were cancelled", { cause: signal?.reason }));
+      };
+      if (signal?.aborted) return onAbort();
+      for (const future of futures) {
+        future._onSettled((f) => {
+          remaining--;
+          if (remaining === 0 || (firstException && f.state !== "fulfilled")) finish();
+        });
+      }
+      if (finished) return;
+      if (timeout !== undefined) timer = setTimeout(finish, timeout);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /**
+   * The same as `results()`, blocking the calling thread. Every call must be a
+   * thread call (a local call can't finish while its thread is blocked).
+   */
+  resultsSync(options?: ResultsOptions): R {
+    const links = this.#live("resultsSync()");
+    const { returnWhen, timeout, signal } = validateResultsOptions(options, "resultsSync()");
+    const futures = links.map((l) => l.future);
+    if (signal?.aborted) {
+      this.#cancelLinks(futures, signal.reason);
+      throw new CancelledError("resultsSync() was aborted; the calls still running were cancelled", { cause: signal.reason });
+    }
+    const deadline = timeout === undefined ? undefined : performance.now() + timeout;
+    waitSync(links.filter((l) => !l.future.done).map((l) => l.call), returnWhen === "FIRST_EXCEPTION", deadline);
+    const outcome = collect(futures, returnWhen === "FIRST_EXCEPTION", timeout);
+    if ("values" in outcome) return outcome.values as unknown as R;
+    throw outcome.error;
+  }
+
+  /** Resolves (never rejects) with a settled record per call, in chain order. */
+  async settled(): Promise<SettledOf<R>> {
+    const futures = this.#live("settled()").map((l) => l.future);
+    await Promise.all(futures.map((f) => new Promise<void>((resolve) => f._onSettled(() => resolve()))));
+    return futures.map((f) => settledRecord(f)) as unknown as SettledOf<R>;
+  }
+
+  /** Settled records in completion order (for progress reporting). */
+  asCompleted(options?: { timeout?: number }): AsyncGenerator<CompletedRecord<R[number]>, void, undefined> {
+    const futures = this.#live("asCompleted()").map((l) => l.future);
+    const { timeout } = validateResultsOptions(options === undefined ? undefined : { timeout: options.timeout }, "asCompleted()");
+    return iterateCompleted(futures as Future<R[number]>[], timeout);
+  }
+
+  /** Cancels the calls still running: their threads are terminated and they fail with `CancelledError`. */
+  cancel(reason?: unknown): void {
+    this.#cancelLinks(this.#allFutures(), reason);
+  }
+
+  /** Cancels whatever is still running when an `await using` scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.cancel(new CancelledError("the chain's scope ended"));
+  }
+
+  #allFutures(): Future<unknown>[] {
+    return this.#held.map((l) => l.future);
+  }
+
+  #cancelLinks(futures: readonly Future<unknown>[], reason: unknown): void {
+    for (const future of futures) future.cancel(reason);
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * parallel-threads: call functions in parallel, each call on its own thread,
+ * with typed chains, exception groups and parallel contexts.
+ */
+
+export { parallel } from "./parallel.js";
+export { ParallelCalls } from "./chain.js";
+export type { AnyFunction, FuturesOf, SettledOf, Starter } from "./chain.js";
+export { Future } from "./future.js";
+export type { FutureState } from "./future.js";
+export { ParallelExecutor, defaultMaxThreads } from "./executor.js";
+export type { ExecutorOptions, ExecutorStats } from "./executor.js";
+export type { CallOptions, ResultsOptions, ReturnWhen } from "./options.js";
+export type { SettledRecord, CompletedRecord } from "./records.js";
+export {
+  CancelledError,
+  ChainConsumedError,
+  CloneError,
+  ExceptionGroup,
+  NotPortableError,
+  ThreadCrashError,
+  TimeoutError,
+} from "./errors.js";

@@ -1,0 +1,119 @@
+/**
+ * The calling side of this isolate: attaches it to the core, keeps the
+ * futures of the calls it made, settles them when outcomes arrive, and does
+ * the spawner's duties.
+ */
+
+import { isMainThread } from "node:worker_threads";
+
+import { binding, CallStatus, PayloadKind, SyncWaitResult } from "./binding.js";
+import { decodeThrown, type EncodedThrown } from "./error-transport.js";
+import { ThreadCrashError, TimeoutError } from "./errors.js";
+import type { Future } from "./future.js";
+import { spawnThread, terminateThread, type ThreadDeath } from "./spawner.js";
+import { decodeData, decodeValue } from "./transport.js";
+
+/** What the runtime keeps about a call it made. */
+export interface PendingCall {
+  readonly future: Future<unknown>;
+  /** Frames of the `parallel()` call site, captured lazily by V8. */
+  readonly site: { stack?: string };
+  readonly name: string;
+  readonly timeout: number | undefined;
+}
+
+const pending = new Map<number, PendingCall>();
+let isolate: number | undefined;
+let keepAlive: NodeJS.Timeout | undefined;
+
+/** Attaches this isolate to the core once. */
+export function attach(): void {
+  if (isolate !== undefined) return;
+  isolate = binding.attachUser(onWake);
+  keepAlive = setInterval(() => {}, 2 ** 31 - 1);
+  keepAlive.unref();
+  if (isMainThread) process.once("exit", () => binding.shutdown());
+}
+
+/** @internal Used by the thread-side runtime, which attaches as a pool thread. */
+export function attachAsThread(thread: number, onThreadWake: () => void): void {
+  isolate = binding.attachThread(thread, () => {
+    onWake();
+    onThreadWake();
+  });
+}
+
+/** Tracks a submitted call until its outcome arrives. */
+export function track(call: number, entry: PendingCall): void {
+  if (pending.size === 0) keepAlive?.ref();
+  pending.set(call, entry);
+}
+
+/** Stops tracking a call that was settled here (cancelled). */
+export function untrack(call: number): void {
+  pending.delete(call);
+  if (pending.size === 0) keepAlive?.unref();
+}
+
+/** Settles futures whose outcomes arrived and does the spawner's duties. */
+export function onWake(): void {
+  const arrivals = binding.drain();
+  const completions = arrivals[0] as number;
+  let i = 1;
+  for (let n = 0; n < completions; n++, i += 4) {
+    settle(arrivals[i] as number, arrivals[i + 1] as CallStatus, arrivals[i + 2] as PayloadKind, arrivals[i + 3]);
+  }
+  for (; i < arrivals.length; i += 3) {
+    if (arrivals[i] === 0) spawnThread(arrivals[i + 1] as number, arrivals[i + 2] as number);
+    else terminateThread(arrivals[i + 1] as number);
+  }
+}
+
+function settle(call: number, status: CallStatus, kind: PayloadKind, data: unknown): void {
+  const entry = pending.get(call);
+  if (entry === undefined) return;
+  untrack(call);
+  const { future } = entry;
+  try {
+    switch (status) {
+      case CallStatus.Fulfilled:
+        future._settle("fulfilled", decodeValue(kind, data), undefined);
+        return;
+      case CallStatus.Rejected:
+        future._settle("rejected", undefined, decodeThrown(decodeData(kind, data) as EncodedThrown, entry.site.stack));
+        return;
+      case CallStatus.TimedOut:
+        future._settle("rejected", undefined, new TimeoutError(`${entry.name} ran past its timeout of ${entry.timeout} ms; its thread was terminated`));
+        return;
+      case CallStatus.Cancelled:
+        future._settle("cancelled", undefined, undefined);
+        return;
+      case CallStatus.Crashed:
+        future._settle("rejected", undefined, crashError(entry, decodeData(kind, data) as ThreadDeath | undefined));
+        return;
+    }
+  } catch (error) {
+    future._settle("rejected", undefined, error);
+  }
+}
+
+function crashError(entry: PendingCall, death: ThreadDeath | undefined): ThreadCrashError {
+  const message = death?.message ?? "the thread running this call died (killed, out of memory, or crashed)";
+  const cause = death?.cause === undefined ? undefined : decodeThrown(death.cause as EncodedThrown, entry.site.stack);
+  return new ThreadCrashError(`${entry.name}: ${message}`, { cause, exitCode: death?.exitCode });
+}
+
+/**
+ * Blocks until `calls` settled (or one failed, with `firstFailure`), doing
+ * the spawner's duties meanwhile. Returns false on timeout.
+ */
+export function waitSync(calls: number[], firstFailure: boolean, deadline: number | undefined): boolean {
+  for (;;) {
+    const left = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
+    const result = binding.waitSync(calls, firstFailure, left);
+    onWake();
+    if (result === SyncWaitResult.Settled) return true;
+    if (result === SyncWaitResult.TimedOut) return false;
+    if (result === SyncWaitResult.Exit) throw new ThreadCrashError("the thread is being terminated or the process is exiting");
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The spawner's duties: only the isolate that owns `Worker` objects can start
+ * and terminate them, so the core asks it to (see the core's `Duty`).
+ */
+
+import { deserialize, serialize } from "node:v8";
+import { Worker, type WorkerOptions } from "node:worker_threads";
+import * as path from "node:path";
+
+import { binding, PayloadKind } from "./binding.js";
+import { encodeThrown } from "./error-transport.js";
+
+/** Worker options an executor stores with the core. */
+export interface SpawnOptions {
+  resourceLimits?: WorkerOptions["resourceLimits"];
+  execArgv?: string[];
+  env?: Record<string, string | undefined>;
+  idleTimeout: number;
+}
+
+/** The description of a thread's death, as the core passes it to callers. */
+export interface ThreadDeath {
+  message: string;
+  exitCode?: number;
+  cause?: unknown;
+}
+
+const WORKER_SCRIPT = path.join(__dirname, "worker.js");
+const workers = new Map<number, Worker>();
+const optionsCache = new Map<number, SpawnOptions>();
+
+/** Serializes spawn options for the core. */
+export function encodeSpawnOptions(options: SpawnOptions): Buffer {
+  return serialize(options);
+}
+
+function spawnOptionsOf(executor: number): SpawnOptions {
+  let options = optionsCache.get(executor);
+  if (options === undefined) {
+    const raw = binding.spawnOptions(executor);
+    options = raw && raw.length > 0 ? (deserialize(raw) as SpawnOptions) : { idleTimeout: 10_000 };
+    optionsCache.set(executor, options);
+  }
+  return options;
+}
+
+/** Forgets cached options (after an executor was reconfigured). */
+export function forgetSpawnOptions(executor: number): void {
+  optionsCache.delete(executor);
+}
+
+function reportGone(thread: number, death: ThreadDeath): void {
+  binding.threadGone(thread, PayloadKind.Serialized, serialize(death));
+}
+
+/** Starts the worker for `thread`; it attaches to the core by itself. */
+export function spawnThread(thread: number, executor: number): void {
+  const options = spawnOptionsOf(executor);
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_SCRIPT, {
+      workerData: { thread, idleTimeout: options.idleTimeout },
+      resourceLimits: options.resourceLimits,
+      execArgv: options.execArgv,
+      env: options.env,
+      name: `parallel-threads #${thread}`,
+    });
+  } catch (error) {
+    reportGone(thread, { message: "the thread could not be started", cause: encodeThrown(error) });
+    return;
+  }
+  worker.unref();
+  workers.set(thread, worker);
+  let failure: unknown;
+  worker.on("error", (error) => {
+    failure = error;
+  });
+  worker.on("exit", (exitCode) => {
+    workers.delete(thread);
+    const why = failure === undefined ? `exited with code ${exitCode}` : "failed";
+    reportGone(thread, {
+      message: `the thread running this call ${why}`,
+      exitCode,
+      cause: failure === undefined ? undefined : encodeThrown(failure),
+    });
+  });
+}
+
+/** Terminates the worker of `thread` (cancelled, timed out, retired or closed). */
+export function terminateThread(thread: number): void {
+  void workers.get(thread)?.terminate();
+}
+
+/** How many workers this isolate owns now (for tests and stats). */
+export function ownedWorkers(): number {
+  return workers.size;
+}

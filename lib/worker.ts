@@ -1,0 +1,124 @@
+/**
+ * The thread side: the script every pool thread runs. It attaches to the
+ * core, waits there for calls while it has nothing else to do, runs each call
+ * and completes it. While calls are awaiting, or timers it was left are
+ * pending, it waits in its event loop instead, and the core wakes it there.
+ */
+
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { workerData } from "node:worker_threads";
+
+import { binding, CallStatus, NextCode, type RawJob } from "./binding.js";
+import { encodeThrown } from "./error-transport.js";
+import { attachAsThread } from "./runtime.js";
+import { decodeArgs, encodeData, encodeValue, type Encoded } from "./transport.js";
+
+const { thread, idleTimeout } = workerData as { thread: number; idleTimeout: number };
+
+// Portable functions may `require()` built-ins and installed packages.
+(globalThis as { require?: NodeJS.Require }).require = createRequire(path.join(process.cwd(), "[parallel-threads]"));
+
+const functions = new Map<number, Function>();
+/** Calls whose promise has not settled yet. */
+let awaiting = 0;
+let resumeScheduled = false;
+
+function compiled(id: number): Function {
+  let fn = functions.get(id);
+  if (fn === undefined) {
+    const source = binding.functionSource(id);
+    if (source === null) throw new Error(`unknown function id ${id}`);
+    fn = (0, eval)(`(${source}\n)`) as Function;
+    functions.set(id, fn);
+  }
+  return fn;
+}
+
+function fulfilled(value: unknown): [CallStatus, ...Encoded] {
+  try {
+    return [CallStatus.Fulfilled, ...encodeValue(value)];
+  } catch (error) {
+    return rejected(error);
+  }
+}
+
+function rejected(error: unknown): [CallStatus, ...Encoded] {
+  return [CallStatus.Rejected, ...encodeData(encodeThrown(error))];
+}
+
+/** Runs a job; returns its outcome when it finished synchronously. */
+function run(job: RawJob): [CallStatus, ...Encoded] | undefined {
+  const [call, fnId, , , argsKind, args] = job;
+  let result: unknown;
+  try {
+    result = compiled(fnId)(...decodeArgs(argsKind, args));
+  } catch (error) {
+    return rejected(error);
+  }
+  if (typeof (result as PromiseLike<unknown> | null)?.then !== "function") return fulfilled(result);
+  awaiting++;
+  binding.callYielded(thread, call);
+  Promise.resolve(result).then(fulfilled, rejected).then(([status, kind, data]) => {
+    awaiting--;
+    binding.complete(thread, call, status, kind, data);
+    resumeInCore();
+  });
+  return undefined;
+}
+
+/** Whether the event loop has work of its own (timers or handles a call left). */
+function loopIsBusy(): boolean {
+  return awaiting > 0 || process.getActiveResourcesInfo().length > 0;
+}
+
+/** Waits for calls inside the core for as long as nothing else needs the event loop. */
+function runInCore(next: RawJob | number): void {
+  for (;;) {
+    if (typeof next === "number") {
+      if (next === NextCode.Retire) process.exit(0);
+      return; // Exit: terminating or the process is exiting
+    }
+    const outcome = run(next);
+    if (outcome === undefined || loopIsBusy()) {
+      if (outcome !== undefined) binding.complete(thread, next[0], ...outcome);
+      resumeInCore();
+      return;
+    }
+    next = binding.completeAndNext(thread, next[0], ...outcome, idleTimeout);
+  }
+}
+
+/** Once the event loop has nothing left to do, go back to waiting in the core. */
+function resumeInCore(): void {
+  if (resumeScheduled) return;
+  resumeScheduled = true;
+  setImmediate(() => {
+    resumeScheduled = false;
+    if (loopIsBusy()) {
+      if (awaiting === 0) setTimeout(resumeInCore, 20).unref();
+      return;
+    }
+    runInCore(binding.nextJob(thread, idleTimeout));
+  }).unref();
+}
+
+/** The core woke this thread's event loop: run what it was given. */
+function onThreadWake(): void {
+  for (let job = binding.takeJob(thread); job; job = binding.takeJob(thread)) {
+    const outcome = run(job);
+    if (outcome !== undefined) binding.complete(thread, job[0], ...outcome);
+  }
+  resumeInCore();
+}
+
+process.on("uncaughtException", (error) => {
+  binding.reportExit(thread, ...encodeData({ message: "an uncaught exception ended the thread running this call", cause: encodeThrown(error) }));
+  process.exit(1);
+});
+process.on("exit", (exitCode) => {
+  binding.reportExit(thread, ...encodeData({ message: `the thread running this call exited with code ${exitCode}`, exitCode }));
+});
+
+attachAsThread(thread, onThreadWake);
+runInCore(binding.nextJob(thread, idleTimeout));

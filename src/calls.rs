@@ -1,0 +1,82 @@
+//! Calling side: function registry, submitting, cancelling, blocking waits.
+
+use std::time::{Duration, Instant};
+
+use napi::bindgen_prelude::{JsValue, Unknown};
+use napi::{Env, Result};
+use napi_derive::napi;
+use parallel_threads_core::{engine, CallSpec, SyncWait};
+
+use crate::convert::payload_from_js;
+use crate::errors::core_error;
+use crate::isolate::current_isolate;
+
+/// The id of a portable function's source (registered once per process).
+#[napi]
+pub fn register_function(source: String) -> u32 {
+  engine().register_function(&source)
+}
+
+/// The source registered under `id` (threads compile it once).
+#[napi]
+pub fn function_source(id: u32) -> Option<String> {
+  engine().function_source(id).map(|s| s.to_string())
+}
+
+fn duration(ms: Option<f64>) -> Option<Duration> {
+  ms.filter(|ms| ms.is_finite() && *ms >= 0.0)
+    .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+}
+
+/// Starts a call; returns its id. `argsKind`: 0 primitives array, 1
+/// serialized buffer, 2 sent over the thread's port.
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn submit(
+  env: Env,
+  executor: u32,
+  function_id: u32,
+  args_kind: u32,
+  args: Unknown<'_>,
+  flags: u32,
+  async_fn: bool,
+  timeout_ms: Option<f64>,
+) -> Result<f64> {
+  let args = unsafe { payload_from_js(env.raw(), args_kind, args.raw())? };
+  let spec = CallSpec {
+    executor,
+    caller: current_isolate()?,
+    function: function_id,
+    args,
+    flags,
+    async_fn,
+    timeout: duration(timeout_ms),
+  };
+  engine()
+    .submit(spec)
+    .map(|id| id as f64)
+    .map_err(core_error)
+}
+
+/// Cancels a call; `reason` (kind 1: serialized) becomes the error's cause.
+#[napi]
+pub fn cancel(env: Env, call: f64, reason_kind: u32, reason: Unknown<'_>) -> Result<bool> {
+  let reason = unsafe { payload_from_js(env.raw(), reason_kind, reason.raw())? };
+  Ok(engine().cancel(call as u64, reason))
+}
+
+/// Blocks until `calls` settled (or one failed, with `firstFailure`).
+/// Returns 0 settled, 1 timed out, 2 the spawner has duties, 3 exit.
+#[napi]
+pub fn wait_sync(calls: Vec<f64>, first_failure: bool, timeout_ms: Option<f64>) -> Result<u32> {
+  let calls: Vec<u64> = calls.into_iter().map(|c| c as u64).collect();
+  let deadline = duration(timeout_ms).map(|d| Instant::now() + d);
+  Ok(
+    match engine().wait_sync(current_isolate()?, &calls, first_failure, deadline) {
+      SyncWait::Settled => 0,
+      SyncWait::TimedOut => 1,
+      SyncWait::Duties => 2,
+      SyncWait::Exit => 3,
+    },
+  )
+}

@@ -1,0 +1,83 @@
+//! Executors: creating, configuring, closing, and their statistics.
+
+use std::time::Duration;
+
+use napi::bindgen_prelude::Buffer;
+use napi::Result;
+use napi_derive::napi;
+use parallel_threads_core::{engine, ExecutorConfig};
+
+use crate::errors::core_error;
+
+fn config(max_threads: u32, idle_timeout_ms: f64, spawn_options: Buffer) -> ExecutorConfig {
+  ExecutorConfig {
+    max_threads,
+    idle_timeout: Duration::from_secs_f64(idle_timeout_ms.max(0.0) / 1000.0),
+    spawn_options: spawn_options.to_vec(),
+  }
+}
+
+/// Creates an executor; returns its id.
+#[napi]
+pub fn create_executor(
+  max_threads: u32,
+  idle_timeout_ms: f64,
+  spawn_options: Buffer,
+) -> Result<u32> {
+  engine()
+    .create_executor(config(max_threads, idle_timeout_ms, spawn_options))
+    .map_err(core_error)
+}
+
+/// Changes an executor's options.
+#[napi]
+pub fn configure_executor(
+  id: u32,
+  max_threads: u32,
+  idle_timeout_ms: f64,
+  spawn_options: Buffer,
+) -> Result<()> {
+  engine()
+    .configure_executor(id, config(max_threads, idle_timeout_ms, spawn_options))
+    .map_err(core_error)
+}
+
+/// Closes an executor.
+#[napi]
+pub fn close_executor(id: u32) -> Result<()> {
+  engine().close_executor(id).map_err(core_error)
+}
+
+/// The serialized worker options and idle timeout of an executor.
+#[napi]
+pub fn spawn_options(id: u32) -> Option<Buffer> {
+  engine().spawn_options(id).map(Buffer::from)
+}
+
+/// Threads and counters of an executor.
+#[napi(object)]
+pub struct RawExecutorStats {
+  pub threads: u32,
+  pub starting: u32,
+  pub idle: u32,
+  pub busy: u32,
+  pub queued: u32,
+  pub started: f64,
+  pub fulfilled: f64,
+  pub failed: f64,
+}
+
+/// A snapshot of an executor's threads and counters.
+#[napi]
+pub fn executor_stats(id: u32) -> Option<RawExecutorStats> {
+  engine().executor_stats(id).map(|s| RawExecutorStats {
+    threads: s.threads,
+    starting: s.starting,
+    idle: s.idle,
+    busy: s.busy,
+    queued: s.queued,
+    started: s.counters.started as f64,
+    fulfilled: s.counters.fulfilled as f64,
+    failed: s.counters.failed as f64,
+  })
+}

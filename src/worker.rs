@@ -1,0 +1,97 @@
+//! Thread side: waiting for calls, finishing them, reporting death.
+
+use std::time::{Duration, Instant};
+
+use napi::bindgen_prelude::{JsValue, Unknown};
+use napi::{Env, Result};
+use napi_derive::napi;
+use parallel_threads_core::{engine, Outcome};
+
+use crate::convert::{payload_from_js, status_from_js, JsJob, JsNext};
+
+fn idle_until(idle_ms: f64) -> Option<Instant> {
+  (idle_ms.is_finite() && idle_ms >= 0.0)
+    .then(|| Instant::now() + Duration::from_secs_f64(idle_ms / 1000.0))
+}
+
+/// Blocks until this thread has a call (a job array), is retired (0) or must
+/// return to its event loop (1).
+#[napi(ts_return_type = "Array<unknown> | number")]
+pub fn next_job(thread: u32, idle_ms: f64) -> JsNext {
+  JsNext(engine().next_job(thread, idle_until(idle_ms)))
+}
+
+/// The thread's next call without waiting, if any.
+#[napi(ts_return_type = "Array<unknown> | undefined")]
+pub fn take_job(thread: u32) -> Option<JsJob> {
+  engine().take_job(thread).map(JsJob)
+}
+
+/// The call returned a promise and is awaiting.
+#[napi]
+pub fn call_yielded(thread: u32, call: f64) {
+  engine().call_yielded(thread, call as u64);
+}
+
+/// A call finished; `status` 0 fulfilled, 1 rejected.
+#[napi]
+pub fn complete(
+  env: Env,
+  thread: u32,
+  call: f64,
+  status: u32,
+  kind: u32,
+  payload: Unknown<'_>,
+) -> Result<()> {
+  let payload = unsafe { payload_from_js(env.raw(), kind, payload.raw())? };
+  engine().complete(
+    thread,
+    call as u64,
+    Outcome {
+      status: status_from_js(status)?,
+      payload,
+    },
+  );
+  Ok(())
+}
+
+/// `complete` then `nextJob`, in one crossing.
+#[napi(ts_return_type = "Array<unknown> | number")]
+#[allow(clippy::too_many_arguments)]
+pub fn complete_and_next(
+  env: Env,
+  thread: u32,
+  call: f64,
+  status: u32,
+  kind: u32,
+  payload: Unknown<'_>,
+  idle_ms: f64,
+) -> Result<JsNext> {
+  let payload = unsafe { payload_from_js(env.raw(), kind, payload.raw())? };
+  let outcome = Outcome {
+    status: status_from_js(status)?,
+    payload,
+  };
+  Ok(JsNext(engine().complete_and_next(
+    thread,
+    call as u64,
+    outcome,
+    idle_until(idle_ms),
+  )))
+}
+
+/// The thread says why it is about to die (serialized error description).
+#[napi]
+pub fn report_exit(env: Env, thread: u32, kind: u32, reason: Unknown<'_>) -> Result<()> {
+  let reason = unsafe { payload_from_js(env.raw(), kind, reason.raw())? };
+  engine().report_exit(thread, reason);
+  Ok(())
+}
+
+/// The spawner saw a worker exit (or fail to start): its calls fail.
+#[napi]
+pub fn thread_gone(env: Env, thread: u32, kind: u32, reason: Unknown<'_>) -> Result<()> {
+  let reason = unsafe { payload_from_js(env.raw(), kind, reason.raw())? };
+  engine().thread_gone(thread, reason);
+  Ok(())
+}
