@@ -18,6 +18,9 @@ export declare function attachThread(thread: ThreadId, onWake: () => void): numb
  */
 export declare function attachUser(onWake: () => void): number
 
+/** The thread a call was placed on, or undefined while it waits for one. */
+export declare function callThread(call: number): number | null
+
 /** The call returned a promise and is awaiting. */
 export declare function callYielded(thread: number, call: number): void
 
@@ -48,11 +51,17 @@ export declare function executorStats(id: number): RawExecutorStats | null
 /** The source registered under `id` (threads compile it once). */
 export declare function functionSource(id: number): string | null
 
+/** Whether this isolate owns the pool threads (and their MessagePorts). */
+export declare function isSpawner(): boolean
+
 /**
  * Blocks until this thread has a call (a job array), is retired (0) or must
  * return to its event loop (1).
  */
 export declare function nextJob(thread: number, idleMs: number): Array<unknown> | number
+
+/** The caller posted the call's payload to its thread's port. */
+export declare function payloadPosted(call: number): void
 
 /** Threads and counters of an executor. */
 export interface RawExecutorStats {
@@ -89,6 +98,12 @@ export declare function takeJob(thread: number): Array<unknown> | undefined
 
 /** The spawner saw a worker exit (or fail to start): its calls fail. */
 export declare function threadGone(thread: number, kind: number, reason: unknown): void
+
+/**
+ * Blocks until the caller posted this call's payload to the thread's port;
+ * false when the call is gone or the thread must exit.
+ */
+export declare function waitPayload(thread: number, call: number): boolean
 
 /**
  * Blocks until `calls` settled (or one failed, with `firstFailure`).

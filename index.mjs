@@ -6,6 +6,7 @@ const lib = require("./dist/index.js");
 
 export const {
   parallel,
+  transfer,
   ParallelCalls,
   Future,
   ParallelExecutor,

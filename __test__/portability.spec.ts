@@ -170,12 +170,20 @@ test("closures inside the function may use the function's locals", (t) => {
 });
 
 test("destructuring parameters and their defaults may use earlier parameters", (t) => {
-  const fn = src("function ({ a, b = a * 2, ...rest }, [c, , d = c] = [1], ...more) { return [a, b, c, d, rest.z, more.length] }");
+  const fn = src(`function ({ a, b = a * 2, ...rest }, [c, , d = c] = [1], ...more) {
+    return [a, b, c, d, rest.z, more.length];
+  }`);
   t.deepEqual(JSON.stringify(recreate(accepts(t, fn))({ a: 1, z: 9 }, [5], 0, 0)), "[1,2,5,5,9,2]");
 });
 
 test("destructuring declarations, with computed keys from locals", (t) => {
-  const fn = src("(o) => { const k = 'x'; const { [k]: value, y: [first] = [0] } = o; let z; ({ z = value } = {}); return value + first + z }");
+  const fn = src(`(o) => {
+    const k = "x";
+    const { [k]: value, y: [first] = [0] } = o;
+    let z;
+    ({ z = value } = {});
+    return value + first + z;
+  }`);
   t.is(recreate(accepts(t, fn))({ x: 1, y: [2] }), 4);
 });
 
@@ -239,7 +247,9 @@ test("this/super in nested functions, methods and classes belong to them", (t) =
   const fn = src(`() => {
     const obj = { v: 1, get() { return this.v }, nested: function () { return this.v } };
     class Base { hi() { return "hi" } }
-    class Child extends Base { f = this.hi(); static s = this.name; hi() { return super.hi() + "!" } static { this.t = 1 } }
+    class Child extends Base {
+      f = this.hi(); static s = this.name; hi() { return super.hi() + "!" } static { this.t = 1 }
+    }
     return obj.get() + obj.nested() + new Child().f + Child.s + Child.t;
   }`);
   t.is(recreate(accepts(t, fn))(), "2hi!Child1");
@@ -250,12 +260,17 @@ test("new.target in a function expression is its own", (t) => {
 });
 
 test("modern syntax: optional chaining, templates, regex, BigInt, numeric separators, ??=", (t) => {
-  const fn = src("(o) => { let r = o?.a?.[0] ?? 1_000; r ??= 2; return `${r}:${/a+/g.test('aa')}:${10n ** 2n}:${o?.f?.()}` }");
+  const fn = src(
+    "(o) => { let r = o?.a?.[0] ?? 1_000; r ??= 2; return `${r}:${/a+/g.test('aa')}:${10n ** 2n}:${o?.f?.()}` }",
+  );
   t.is(recreate(accepts(t, fn))({ a: [5] }), "5:true:100:undefined");
 });
 
 test("private fields and `#x in o` of classes declared inside the function", (t) => {
-  const fn = src("() => { class C { #x = 4; static has(o) { return #x in o } get() { return this.#x } } return C.has(new C()) && new C().get() }");
+  const fn = src(`() => {
+    class C { #x = 4; static has(o) { return #x in o } get() { return this.#x } }
+    return C.has(new C()) && new C().get();
+  }`);
   t.is(recreate(accepts(t, fn))(), 4);
 });
 
@@ -281,7 +296,10 @@ test("a function using `with` and sloppy-mode syntax parses", (t) => {
 
 test("esbuild/tsx keepNames output: __name is provided, not a capture", (t) => {
   // What tsx emits for `(n) => { function inner(x) {…} class K {} const g = () => 1; … }`.
-  const fn = src('n=>{function inner(x){return x*2}__name(inner,"inner");const g=__name(()=>1,"g");class K{static{__name(this,"K")}}return [inner(n)+g(),inner.name,g.name,K.name].join()}');
+  const fn = src(
+    'n=>{function inner(x){return x*2}__name(inner,"inner");const g=__name(()=>1,"g");' +
+      'class K{static{__name(this,"K")}}return [inner(n)+g(),inner.name,g.name,K.name].join()}',
+  );
   const portable = accepts(t, fn);
   t.is(recreate(portable)(5), "11,inner,g,K");
   rejects(t, src('()=>{const g=__name(()=>factor,"g");return g()}'), ["factor"]);
@@ -492,7 +510,9 @@ test("rejects class methods that use this or super", (t) => {
   }
   rejects(t, Counter.prototype.inc, ["this"]);
   rejects(t, Counter.create, ["this"]);
-  const Child = src("class extends Object { m() { return super.toString() } get g() { return () => super.valueOf() } }") as unknown as {
+  const Child = src(
+    "class extends Object { m() { return super.toString() } get g() { return () => super.valueOf() } }",
+  ) as unknown as {
     prototype: { m: Function };
   };
   rejects(t, Child.prototype.m, ["super"]);

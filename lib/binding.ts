@@ -53,6 +53,10 @@ export interface Binding {
   ): number;
   cancel(call: number, reasonKind: PayloadKind, reason: unknown): boolean;
   waitSync(calls: number[], firstFailure: boolean, timeoutMs: number | undefined | null): number;
+  callThread(call: number): number | null | undefined;
+  isSpawner(): boolean;
+  payloadPosted(call: number): void;
+  waitPayload(thread: number, call: number): boolean;
   nextJob(thread: number, idleMs: number): RawJob | number;
   takeJob(thread: number): RawJob | undefined | null;
   callYielded(thread: number, call: number): void;

@@ -54,8 +54,12 @@ function refuse(value: unknown, argumentIndex: number | undefined, path: string,
   });
 }
 
-/** Throws CloneError when `value` can't cross to another thread intact. */
-export function checkCloneable(value: unknown, argumentIndex: number | undefined): void {
+/**
+ * Throws CloneError when `value` can't cross to another thread intact;
+ * returns whether it holds shared memory (it must then travel over a port).
+ */
+export function checkCloneable(value: unknown, argumentIndex: number | undefined): boolean {
+  let shared = false;
   const seen = new Set<object>();
   const stack: Array<[unknown, string]> = [[value, ""]];
   while (stack.length > 0) {
@@ -67,7 +71,11 @@ export function checkCloneable(value: unknown, argumentIndex: number | undefined
     const object = current as object;
     if (seen.has(object)) continue;
     seen.add(object);
-    if (ArrayBuffer.isView(object)) continue;
+    if (ArrayBuffer.isView(object)) {
+      if (object.buffer instanceof SharedArrayBuffer) shared = true;
+      continue;
+    }
+    if (object instanceof SharedArrayBuffer) shared = true;
     const proto = Object.getPrototypeOf(object) as object | null;
     if (!plainPrototypes.has(proto) && !(object instanceof Error)) {
       refuse(object, argumentIndex, path, "would arrive as a plain object without its class (send plain data)");
@@ -87,24 +95,5 @@ export function checkCloneable(value: unknown, argumentIndex: number | undefined
       }
     }
   }
-}
-
-/** Whether a value holds a SharedArrayBuffer (it must travel over a port). */
-export function holdsSharedMemory(value: unknown): boolean {
-  const seen = new Set<object>();
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (typeof current !== "object" || current === null || seen.has(current)) continue;
-    seen.add(current);
-    if (current instanceof SharedArrayBuffer) return true;
-    if (ArrayBuffer.isView(current)) {
-      if (current.buffer instanceof SharedArrayBuffer) return true;
-      continue;
-    }
-    if (current instanceof Map) for (const [k, v] of current) stack.push(k, v);
-    else if (current instanceof Set) for (const v of current) stack.push(v);
-    else for (const key of Object.keys(current)) stack.push((current as Record<string, unknown>)[key]);
-  }
-  return false;
+  return shared;
 }

@@ -6,6 +6,8 @@
 export { parallel } from "./parallel.js";
 export { ParallelCalls } from "./chain.js";
 export type { AnyFunction, FuturesOf, SettledOf, Starter } from "./chain.js";
+export { transfer } from "./transfer.js";
+export type { Transferable } from "./transfer.js";
 export { Future } from "./future.js";
 export type { FutureState } from "./future.js";
 export { ParallelExecutor, defaultMaxThreads } from "./executor.js";

@@ -8,6 +8,8 @@ export interface CallOptions {
   timeout?: number;
   /** Aborting cancels the call: its thread is terminated and it fails with `CancelledError`. */
   signal?: AbortSignal;
+  /** Move the ArrayBuffers of the result back instead of copying them. */
+  transferResult?: boolean;
 }
 
 /** When `results()` settles. `"FIRST_COMPLETED"` is deliberately absent: it can't give a full tuple. */
@@ -50,7 +52,13 @@ export function validateCallOptions(options: unknown, where: string): CallOption
   return {
     timeout: checkDuration(options.timeout, `${where}: timeout`),
     signal: checkSignal(options.signal, `${where}: signal`),
+    transferResult: checkBoolean(options.transferResult, `${where}: transferResult`),
   };
+}
+
+function checkBoolean(value: unknown, name: string): boolean | undefined {
+  if (value !== undefined && typeof value !== "boolean") throw typeError("ERR_INVALID_ARG_TYPE", `${name} must be a boolean`);
+  return value;
 }
 
 /** Validates results options; returns a normalized copy. */

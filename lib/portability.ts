@@ -37,7 +37,7 @@ function isRejection(outcome: Outcome): outcome is Rejection {
   return "message" in outcome;
 }
 
-/** Reads `fn`'s source and decides; never throws. */
+/** Reads `fn`'s source and decides, as a verdict to cache. */
 function analyze(fn: Function): Outcome {
   analyses += 1;
   const own = typeof fn.name === "string" ? fn.name : "";

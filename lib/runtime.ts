@@ -10,8 +10,9 @@ import { binding, CallStatus, PayloadKind, SyncWaitResult } from "./binding.js";
 import { decodeThrown, type EncodedThrown } from "./error-transport.js";
 import { ThreadCrashError, TimeoutError } from "./errors.js";
 import type { Future } from "./future.js";
-import { spawnThread, terminateThread, type ThreadDeath } from "./spawner.js";
-import { decodeData, decodeValue } from "./transport.js";
+import { post, receive } from "./ports.js";
+import { allPorts, portOf, spawnThread, terminateThread, type ThreadDeath } from "./spawner.js";
+import { decodeData, decodeValue, type PortMessage } from "./transport.js";
 
 /** What the runtime keeps about a call it made. */
 export interface PendingCall {
@@ -20,19 +21,32 @@ export interface PendingCall {
   readonly site: { stack?: string };
   readonly name: string;
   readonly timeout: number | undefined;
+  /** A payload to post on the port of the thread the call gets. */
+  portPayload?: { args: unknown; transfer: PortMessage["transfer"] };
 }
 
 const pending = new Map<number, PendingCall>();
 let isolate: number | undefined;
 let keepAlive: NodeJS.Timeout | undefined;
 
-/** Attaches this isolate to the core once. */
-export function attach(): void {
-  if (isolate !== undefined) return;
+/** Attaches this isolate to the core once; returns its id. */
+export function attach(): number {
+  if (isolate !== undefined) return isolate;
   isolate = binding.attachUser(onWake);
   keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   keepAlive.unref();
   if (isMainThread) process.once("exit", () => binding.shutdown());
+  return isolate;
+}
+
+/** Posts a call's port payload to the thread it got, and tells the thread. */
+export function postPayload(call: number, thread: number): void {
+  const entry = pending.get(call);
+  const port = portOf(thread);
+  if (entry?.portPayload === undefined || port === undefined) return;
+  post(port, call, entry.portPayload.args, entry.portPayload.transfer);
+  entry.portPayload = undefined;
+  binding.payloadPosted(call);
 }
 
 /** @internal Used by the thread-side runtime, which attaches as a pool thread. */
@@ -63,8 +77,10 @@ export function onWake(): void {
   for (let n = 0; n < completions; n++, i += 4) {
     settle(arrivals[i] as number, arrivals[i + 1] as CallStatus, arrivals[i + 2] as PayloadKind, arrivals[i + 3]);
   }
+  const assignments = arrivals[i++] as number;
+  for (let n = 0; n < assignments; n++, i += 2) postPayload(arrivals[i] as number, arrivals[i + 1] as number);
   for (; i < arrivals.length; i += 3) {
-    if (arrivals[i] === 0) spawnThread(arrivals[i + 1] as number, arrivals[i + 2] as number);
+    if (arrivals[i] === 0) spawnThread(arrivals[i + 1] as number, arrivals[i + 2] as number, isolate!);
     else terminateThread(arrivals[i + 1] as number);
   }
 }
@@ -77,7 +93,8 @@ function settle(call: number, status: CallStatus, kind: PayloadKind, data: unkno
   try {
     switch (status) {
       case CallStatus.Fulfilled:
-        future._settle("fulfilled", decodeValue(kind, data), undefined);
+        if (kind === PayloadKind.Port) future._settle("fulfilled", receive(allPorts(), call)?.payload, undefined);
+        else future._settle("fulfilled", decodeValue(kind, data), undefined);
         return;
       case CallStatus.Rejected:
         future._settle("rejected", undefined, decodeThrown(decodeData(kind, data) as EncodedThrown, entry.site.stack));

@@ -4,7 +4,7 @@
  */
 
 import { deserialize, serialize } from "node:v8";
-import { Worker, type WorkerOptions } from "node:worker_threads";
+import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from "node:worker_threads";
 import * as path from "node:path";
 
 import { binding, PayloadKind } from "./binding.js";
@@ -27,6 +27,7 @@ export interface ThreadDeath {
 
 const WORKER_SCRIPT = path.join(__dirname, "worker.js");
 const workers = new Map<number, Worker>();
+const ports = new Map<number, MessagePort>();
 const optionsCache = new Map<number, SpawnOptions>();
 
 /** Serializes spawn options for the core. */
@@ -53,13 +54,25 @@ function reportGone(thread: number, death: ThreadDeath): void {
   binding.threadGone(thread, PayloadKind.Serialized, serialize(death));
 }
 
+/** The port to `thread`'s worker (only the spawner has these). */
+export function portOf(thread: number): MessagePort | undefined {
+  return ports.get(thread);
+}
+
+/** Every port of this spawner. */
+export function allPorts(): Iterable<MessagePort> {
+  return ports.values();
+}
+
 /** Starts the worker for `thread`; it attaches to the core by itself. */
-export function spawnThread(thread: number, executor: number): void {
+export function spawnThread(thread: number, executor: number, spawner: number): void {
   const options = spawnOptionsOf(executor);
+  const { port1, port2 } = new MessageChannel();
   let worker: Worker;
   try {
     worker = new Worker(WORKER_SCRIPT, {
-      workerData: { thread, idleTimeout: options.idleTimeout },
+      workerData: { thread, idleTimeout: options.idleTimeout, port: port2, spawner },
+      transferList: [port2],
       resourceLimits: options.resourceLimits,
       execArgv: options.execArgv,
       env: options.env,
@@ -70,13 +83,17 @@ export function spawnThread(thread: number, executor: number): void {
     return;
   }
   worker.unref();
+  port1.unref();
   workers.set(thread, worker);
+  ports.set(thread, port1);
   let failure: unknown;
   worker.on("error", (error) => {
     failure = error;
   });
   worker.on("exit", (exitCode) => {
     workers.delete(thread);
+    ports.get(thread)?.close();
+    ports.delete(thread);
     const why = failure === undefined ? `exited with code ${exitCode}` : "failed";
     reportGone(thread, {
       message: `the thread running this call ${why}`,

@@ -7,9 +7,15 @@ import { binding } from "./binding.js";
 import { typeError } from "./errors.js";
 import { Future } from "./future.js";
 import { checkPortable } from "./portability.js";
-import { attach, track, untrack } from "./runtime.js";
+import { CloneError } from "./errors.js";
+import { PayloadKind } from "./binding.js";
+import { attach, postPayload, track, untrack } from "./runtime.js";
+import type { PortMessage } from "./transport.js";
 import { encodeArgs } from "./transport.js";
 import { validateCallOptions, type CallOptions } from "./options.js";
+
+/** Call flag: move the result's ArrayBuffers back instead of copying them. */
+export const TRANSFER_RESULT = 1;
 
 /** A function as the core knows it: its registered id and how it runs. */
 interface Registered {
@@ -41,13 +47,25 @@ export function startCall(
 ): { future: Future<unknown>; call: number } {
   attach();
   const [kind, data] = encodeArgs(args);
+  if (kind === PayloadKind.Port && !binding.isSpawner()) {
+    throw new CloneError(
+      "SharedArrayBuffers and transfer() can only be sent from the isolate that owns the threads (the one that first loaded parallel-threads)",
+      { valueType: "SharedArrayBuffer or transfer()" },
+    );
+  }
   const timeout = options?.timeout;
-  const call = binding.submit(executor, fn.id, kind, data, 0, fn.isAsync, timeout);
+  const flags = options?.transferResult ? TRANSFER_RESULT : 0;
+  const call = binding.submit(executor, fn.id, kind, kind === PayloadKind.Port ? undefined : data, flags, fn.isAsync, timeout);
   const future: Future<unknown> = new Future(() => {
     untrack(call);
     return binding.cancel(call, 0, []);
   });
-  track(call, { future, site, name: `${fn.name}()`, timeout });
+  const portPayload = kind === PayloadKind.Port ? (data as { args: unknown; transfer: PortMessage["transfer"] }) : undefined;
+  track(call, { future, site, name: `${fn.name}()`, timeout, portPayload });
+  if (portPayload !== undefined) {
+    const thread = binding.callThread(call);
+    if (typeof thread === "number") postPayload(call, thread);
+  }
   const signal = options?.signal;
   if (signal !== undefined) {
     if (signal.aborted) future.cancel(signal.reason);

@@ -8,9 +8,17 @@ import { deserialize, serialize } from "node:v8";
 
 import { PayloadKind } from "./binding.js";
 import { checkCloneable } from "./clone-check.js";
+import { isTransfer, transferablesIn, type Transferable } from "./transfer.js";
 
 /** A payload ready for the core: its kind and its data. */
 export type Encoded = [PayloadKind, unknown];
+
+/** What travels over a thread's MessagePort instead of through the core. */
+export interface PortMessage {
+  call: number;
+  payload: unknown;
+  transfer: Transferable[];
+}
 
 function isFastPrimitive(value: unknown): boolean {
   switch (typeof value) {
@@ -25,23 +33,44 @@ function isFastPrimitive(value: unknown): boolean {
   }
 }
 
-/** Encodes call arguments; throws CloneError naming the argument that can't cross. */
+/**
+ * Encodes call arguments; throws CloneError naming the argument that can't
+ * cross. Arguments marked by `transfer()` or holding shared memory make the
+ * payload travel over the thread's port: `[Port, { args, transfer }]`.
+ */
 export function encodeArgs(args: readonly unknown[]): Encoded {
   let fast = true;
+  let port = false;
+  let unwrapped: unknown[] | undefined;
+  const transfer: Transferable[] = [];
   for (let i = 0; i < args.length; i++) {
-    if (!isFastPrimitive(args[i])) {
-      fast = false;
-      checkCloneable(args[i], i);
+    let arg = args[i];
+    if (isFastPrimitive(arg)) continue;
+    fast = false;
+    if (isTransfer(arg)) {
+      unwrapped ??= args.slice();
+      transfer.push(...arg.list);
+      unwrapped[i] = arg = arg.value;
+      port = true;
     }
+    if (checkCloneable(arg, i)) port = true;
   }
   if (fast) return [PayloadKind.Values, args];
+  if (port) return [PayloadKind.Port, { args: unwrapped ?? args, transfer }];
   return [PayloadKind.Serialized, serialize(args)];
 }
 
-/** Encodes one value (a result); throws CloneError when it can't cross. */
-export function encodeValue(value: unknown): Encoded {
+/**
+ * Encodes one value (a result); throws CloneError when it can't cross. With
+ * `viaPort` (the caller can read this thread's port) results that hold
+ * shared memory, or all results when `moveBuffers`, travel over the port.
+ */
+export function encodeValue(value: unknown, viaPort = false, moveBuffers = false): Encoded {
   if (isFastPrimitive(value)) return [PayloadKind.Values, [value]];
-  checkCloneable(value, undefined);
+  const shared = checkCloneable(value, undefined);
+  if (viaPort && (shared || moveBuffers)) {
+    return [PayloadKind.Port, { value, transfer: moveBuffers ? transferablesIn(value) : [] }];
+  }
   return [PayloadKind.Serialized, serialize(value)];
 }
 

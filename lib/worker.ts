@@ -7,14 +7,21 @@
 
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import { workerData } from "node:worker_threads";
+import { workerData, type MessagePort } from "node:worker_threads";
 
-import { binding, CallStatus, NextCode, type RawJob } from "./binding.js";
+import { binding, CallStatus, NextCode, PayloadKind, type RawJob } from "./binding.js";
 import { encodeThrown } from "./error-transport.js";
 import { attachAsThread } from "./runtime.js";
-import { decodeArgs, encodeData, encodeValue, type Encoded } from "./transport.js";
+import { post, receive } from "./ports.js";
+import { TRANSFER_RESULT } from "./start-call.js";
+import { decodeArgs, encodeData, encodeValue, type Encoded, type PortMessage } from "./transport.js";
 
-const { thread, idleTimeout } = workerData as { thread: number; idleTimeout: number };
+const { thread, idleTimeout, port, spawner } = workerData as {
+  thread: number;
+  idleTimeout: number;
+  port: MessagePort;
+  spawner: number;
+};
 
 // Portable functions may `require()` built-ins and installed packages.
 (globalThis as { require?: NodeJS.Require }).require = createRequire(path.join(process.cwd(), "[parallel-threads]"));
@@ -35,11 +42,28 @@ function compiled(id: number): Function {
   return fn;
 }
 
-function fulfilled(value: unknown): [CallStatus, ...Encoded] {
+/** The outcome of a call that returned `value` (moved over the port when it must be). */
+function fulfilled(value: unknown, job: RawJob): [CallStatus, ...Encoded] {
+  const [call, , flags, caller] = job;
   try {
-    return [CallStatus.Fulfilled, ...encodeValue(value)];
+    const [kind, data] = encodeValue(value, caller === spawner, (flags & TRANSFER_RESULT) !== 0);
+    if (kind !== PayloadKind.Port) return [CallStatus.Fulfilled, kind, data];
+    const message = data as { value: unknown; transfer: PortMessage["transfer"] };
+    post(port, call, message.value, message.transfer);
+    return [CallStatus.Fulfilled, PayloadKind.Port, undefined];
   } catch (error) {
     return rejected(error);
+  }
+}
+
+/** A job's arguments; `undefined` when its payload will never come (the call is gone). */
+function argsOf(job: RawJob): unknown[] | undefined {
+  const [call, , , , kind, data] = job;
+  if (kind !== PayloadKind.Port) return decodeArgs(kind, data);
+  for (;;) {
+    const message = receive([port], call);
+    if (message !== undefined) return message.payload as unknown[];
+    if (!binding.waitPayload(thread, call)) return undefined;
   }
 }
 
@@ -47,19 +71,24 @@ function rejected(error: unknown): [CallStatus, ...Encoded] {
   return [CallStatus.Rejected, ...encodeData(encodeThrown(error))];
 }
 
-/** Runs a job; returns its outcome when it finished synchronously. */
-function run(job: RawJob): [CallStatus, ...Encoded] | undefined {
-  const [call, fnId, , , argsKind, args] = job;
+/**
+ * Runs a job; returns its outcome when it finished synchronously, `undefined`
+ * while it awaits, `null` when it was abandoned before it could start.
+ */
+function run(job: RawJob): [CallStatus, ...Encoded] | undefined | null {
+  const [call, fnId] = job;
   let result: unknown;
   try {
-    result = compiled(fnId)(...decodeArgs(argsKind, args));
+    const args = argsOf(job);
+    if (args === undefined) return null;
+    result = compiled(fnId)(...args);
   } catch (error) {
     return rejected(error);
   }
-  if (typeof (result as PromiseLike<unknown> | null)?.then !== "function") return fulfilled(result);
+  if (typeof (result as PromiseLike<unknown> | null)?.then !== "function") return fulfilled(result, job);
   awaiting++;
   binding.callYielded(thread, call);
-  Promise.resolve(result).then(fulfilled, rejected).then(([status, kind, data]) => {
+  Promise.resolve(result).then((value) => fulfilled(value, job), rejected).then(([status, kind, data]) => {
     awaiting--;
     binding.complete(thread, call, status, kind, data);
     resumeInCore();
@@ -80,6 +109,10 @@ function runInCore(next: RawJob | number): void {
       return; // Exit: terminating or the process is exiting
     }
     const outcome = run(next);
+    if (outcome === null) {
+      next = binding.nextJob(thread, idleTimeout);
+      continue;
+    }
     if (outcome === undefined || loopIsBusy()) {
       if (outcome !== undefined) binding.complete(thread, next[0], ...outcome);
       resumeInCore();
@@ -107,7 +140,7 @@ function resumeInCore(): void {
 function onThreadWake(): void {
   for (let job = binding.takeJob(thread); job; job = binding.takeJob(thread)) {
     const outcome = run(job);
-    if (outcome !== undefined) binding.complete(thread, job[0], ...outcome);
+    if (outcome) binding.complete(thread, job[0], ...outcome);
   }
   resumeInCore();
 }

@@ -80,3 +80,15 @@ pub fn wait_sync(calls: Vec<f64>, first_failure: bool, timeout_ms: Option<f64>) 
     },
   )
 }
+
+/// The thread a call was placed on, or undefined while it waits for one.
+#[napi]
+pub fn call_thread(call: f64) -> Option<u32> {
+  engine().call_thread(call as u64)
+}
+
+/// The caller posted the call's payload to its thread's port.
+#[napi]
+pub fn payload_posted(call: f64) {
+  engine().payload_posted(call as u64);
+}

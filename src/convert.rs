@@ -163,7 +163,8 @@ impl ToNapiValue for JsNext {
 }
 
 /// Arrivals as one flat array: `[n, (callId, status, kind, payload) × n,
-/// (dutyKind, thread, executor) × rest]`, dutyKind 0 = spawn, 1 = terminate.
+/// m, (callId, thread) × m, (dutyKind, thread, executor) × rest]`, where the
+/// m pairs are port payloads to post, and dutyKind 0 = spawn, 1 = terminate.
 pub struct JsArrivals(pub Arrivals);
 
 impl ToNapiValue for JsArrivals {
@@ -171,6 +172,7 @@ impl ToNapiValue for JsArrivals {
     let Arrivals {
       completions,
       duties,
+      assignments,
     } = arrivals.0;
     let mut items = Vec::with_capacity(1 + completions.len() * 4 + duties.len() * 3);
     items.push(u32::to_napi_value(env, completions.len() as u32)?);
@@ -178,6 +180,11 @@ impl ToNapiValue for JsArrivals {
       items.push(f64::to_napi_value(env, call as f64)?);
       items.push(u32::to_napi_value(env, status as u32)?);
       push_payload(env, &mut items, payload)?;
+    }
+    items.push(u32::to_napi_value(env, assignments.len() as u32)?);
+    for (call, thread) in assignments {
+      items.push(f64::to_napi_value(env, call as f64)?);
+      items.push(u32::to_napi_value(env, thread)?);
     }
     for duty in duties {
       let (kind, thread, executor) = match duty {

@@ -91,3 +91,9 @@ pub fn drain() -> Result<JsArrivals> {
 pub fn shutdown() {
   engine().shutdown();
 }
+
+/// Whether this isolate owns the pool threads (and their MessagePorts).
+#[napi]
+pub fn is_spawner() -> Result<bool> {
+  Ok(engine().is_spawner(current_isolate()?))
+}

@@ -95,3 +95,10 @@ pub fn thread_gone(env: Env, thread: u32, kind: u32, reason: Unknown<'_>) -> Res
   engine().thread_gone(thread, reason);
   Ok(())
 }
+
+/// Blocks until the caller posted this call's payload to the thread's port;
+/// false when the call is gone or the thread must exit.
+#[napi]
+pub fn wait_payload(thread: u32, call: f64) -> bool {
+  engine().wait_payload(thread, call as u64)
+}

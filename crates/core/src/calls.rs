@@ -52,6 +52,7 @@ impl Engine {
           async_fn: spec.async_fn,
           yielded: false,
           deadline,
+          posted: false,
         },
       );
       st.place(wakes, spec.executor, job);
@@ -73,6 +74,43 @@ impl Engine {
         },
       )
     })
+  }
+
+  /// The caller posted a call's payload to its thread's port: let the
+  /// thread (waiting in [`Engine::wait_payload`]) read it.
+  pub fn payload_posted(&self, call: CallId) {
+    self.with(|st, wakes| {
+      let Some(c) = st.calls.get_mut(&call) else {
+        return;
+      };
+      c.posted = true;
+      if let Some(thread) = c.thread.and_then(|t| st.threads.get(&t)) {
+        wakes.parker(&thread.parker);
+      }
+    })
+  }
+
+  /// Blocks a thread until the payload of `call` was posted to its port.
+  /// Returns false when the call is gone or the thread must exit.
+  pub fn wait_payload(&self, thread_id: ThreadId, call: CallId) -> bool {
+    loop {
+      let (parker, seen) = {
+        let st = self.lock();
+        let Some(thread) = st.threads.get(&thread_id) else {
+          return false;
+        };
+        if st.shutdown || thread.terminating {
+          return false;
+        }
+        match st.calls.get(&call) {
+          None => return false,
+          Some(c) if c.posted => return true,
+          Some(_) => {}
+        }
+        (Arc::clone(&thread.parker), thread.parker.seq())
+      };
+      parker.wait(seen, None);
+    }
   }
 
   /// Fails a call that ran past its own timeout (the deadline thread calls this).
@@ -120,6 +158,7 @@ impl State {
   /// Hands a job to a thread and wakes it, in the core or in its event loop.
   pub(crate) fn assign(&mut self, wakes: &mut Wakes, thread_id: ThreadId, job: Job) {
     let call_id = job.call;
+    let (caller, port_payload) = (job.caller, job.args == Payload::Port);
     let Some(thread) = self.threads.get_mut(&thread_id) else {
       return;
     };
@@ -137,6 +176,12 @@ impl State {
       wakes.parker(&parker);
     } else if let Some(isolate) = isolate {
       self.wake_isolate(wakes, isolate);
+    }
+    if port_payload {
+      if let Some(iso) = self.isolates.get_mut(&caller) {
+        iso.assignments.push((call_id, thread_id));
+      }
+      self.wake_isolate(wakes, caller);
     }
   }
 

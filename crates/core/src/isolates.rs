@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::engine::{Engine, Wakes};
 use crate::parker::Woken;
 use crate::payload::{Outcome, Payload};
-use crate::state::{CallId, Duty, IsolateId, IsolateKind, Notifier, State};
+use crate::state::{CallId, Duty, IsolateId, IsolateKind, Notifier, State, ThreadId};
 
 /// Everything that arrived for an isolate since it last looked.
 #[derive(Debug, Default, PartialEq)]
@@ -15,6 +15,8 @@ pub struct Arrivals {
   pub completions: Vec<(CallId, Outcome)>,
   /// Only for the spawner isolate.
   pub duties: Vec<Duty>,
+  /// Calls with port payloads that got a thread: post their payloads.
+  pub assignments: Vec<(CallId, ThreadId)>,
 }
 
 /// How a blocking wait ended.
@@ -63,6 +65,7 @@ impl Engine {
     };
     iso.notify_pending = false;
     let completions = std::mem::take(&mut iso.completions);
+    let assignments = std::mem::take(&mut iso.assignments);
     let duties = if is_spawner {
       st.duties.drain(..).collect()
     } else {
@@ -71,7 +74,18 @@ impl Engine {
     Arrivals {
       completions,
       duties,
+      assignments,
     }
+  }
+
+  /// Whether `isolate` is the spawner (it owns the threads and their ports).
+  pub fn is_spawner(&self, isolate: IsolateId) -> bool {
+    self.lock().spawner == Some(isolate)
+  }
+
+  /// The thread a call was placed on, if it has one yet.
+  pub fn call_thread(&self, call: CallId) -> Option<ThreadId> {
+    self.lock().calls.get(&call).and_then(|c| c.thread)
   }
 
   /// Blocks the calling isolate until `calls` settled (or one failed, with
@@ -147,7 +161,7 @@ impl State {
     if shutdown {
       return Some(SyncWait::Exit);
     }
-    if spawner_busy {
+    if spawner_busy || !iso.assignments.is_empty() {
       return Some(SyncWait::Duties);
     }
     iso.sync_waiting = true;

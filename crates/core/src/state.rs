@@ -82,6 +82,9 @@ pub(crate) struct Isolate {
   pub sync_waiting: bool,
   /// Calls this isolate made that have not settled.
   pub in_flight: u32,
+  /// Calls of this isolate with port payloads that just got a thread: the
+  /// isolate must post their payload to that thread's port.
+  pub assignments: Vec<(CallId, ThreadId)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +128,8 @@ pub(crate) struct Call {
   /// Its synchronous part returned a promise: it is only awaiting now.
   pub yielded: bool,
   pub deadline: Option<Deadline>,
+  /// Its payload travels over a MessagePort and has been posted there.
+  pub posted: bool,
 }
 
 #[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]

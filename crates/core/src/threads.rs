@@ -192,6 +192,7 @@ impl State {
         notify_pending: false,
         sync_waiting: false,
         in_flight: 0,
+        assignments: Vec::new(),
       },
     );
     id

@@ -1,0 +1,35 @@
+/**
+ * The MessagePorts between the spawner isolate and each of its threads:
+ * payloads that must be moved (transfers) or shared (SharedArrayBuffers)
+ * travel there, read synchronously with `receiveMessageOnPort`.
+ */
+
+import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+
+import type { PortMessage } from "./transport.js";
+
+/** Messages read from a port before their call asked for them. */
+const early = new Map<number, PortMessage>();
+
+/** Posts the payload of `call` on `port`. */
+export function post(port: MessagePort, call: number, payload: unknown, transfer: PortMessage["transfer"]): void {
+  const message: PortMessage = { call, payload, transfer: [] };
+  port.postMessage(message, transfer as never[]);
+}
+
+/** Reads the message of `call` from `ports` if it has arrived (keeping others for later). */
+export function receive(ports: Iterable<MessagePort>, call: number): PortMessage | undefined {
+  const found = early.get(call);
+  if (found !== undefined) {
+    early.delete(call);
+    return found;
+  }
+  for (const port of ports) {
+    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+      const message = m.message as PortMessage;
+      if (message.call === call) return message;
+      early.set(message.call, message);
+    }
+  }
+  return undefined;
+}
