@@ -25,15 +25,24 @@ interface Registered {
 }
 
 const registered = new WeakMap<Function, Registered>();
+/** Verdicts by source text too: an inline arrow is a new object on every call. */
+const bySource = new Map<string, Registered>();
+const BY_SOURCE_LIMIT = 4096;
 
 /** Checks (once) that `fn` can run on a thread, and registers its source. */
 export function registerFunction(fn: Function): Registered {
   let entry = registered.get(fn);
+  if (entry !== undefined) return entry;
+  const text = Function.prototype.toString.call(fn);
+  const key = `${fn.name}\u0000${text}`;
+  entry = bySource.get(key);
   if (entry === undefined) {
     const portable = checkPortable(fn);
     entry = { id: binding.registerFunction(portable.source), isAsync: portable.isAsync, name: portable.name };
-    registered.set(fn, entry);
+    if (bySource.size >= BY_SOURCE_LIMIT) bySource.clear();
+    bySource.set(key, entry);
   }
+  registered.set(fn, entry);
   return entry;
 }
 
