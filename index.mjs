@@ -9,6 +9,8 @@ export const {
   transfer,
   ParallelCalls,
   Future,
+  wait,
+  asCompleted,
   ParallelExecutor,
   defaultMaxThreads,
   CancelledError,

@@ -9,6 +9,8 @@ export type { AnyFunction, FuturesOf, SettledOf, Starter } from "./chain.js";
 export { transfer } from "./transfer.js";
 export type { Transferable } from "./transfer.js";
 export { Future } from "./future.js";
+export { wait, asCompleted } from "./wait.js";
+export type { WaitResult, WaitReturnWhen } from "./wait.js";
 export type { FutureState } from "./future.js";
 export { ParallelExecutor, defaultMaxThreads } from "./executor.js";
 export type { ExecutorOptions, ExecutorStats } from "./executor.js";
