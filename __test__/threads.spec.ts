@@ -1,0 +1,244 @@
+/**
+ * Threads (SPEC §1, §6): calls really run at the same time (proved with a
+ * barrier, never with timings), what happens past maxThreads, idle threads
+ * retiring, processes exiting by themselves, the addon in many isolates
+ * (user workers started and terminated repeatedly), and nested calls.
+ *
+ * Functions passed to parallel() are re-created inside a thread from their
+ * source: they must not use anything from this module; values go in as
+ * arguments, and `require("parallel-threads")` inside a call resolves from
+ * process.cwd() (the repo root under ava).
+ */
+import test from "ava";
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+
+import { ParallelCalls, ParallelExecutor, parallel } from "parallel-threads";
+
+const ROOT = path.join(__dirname, "../..");
+const FIXTURES = path.join(ROOT, "__test__/fixtures");
+
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A barrier: counts itself in, then waits (at most 10 s) until `parties`
+ * calls have arrived. Returns whether the barrier was reached, so a failure
+ * can't hang the test.
+ */
+function meet(sab: SharedArrayBuffer, parties: number): boolean {
+  const counter = new Int32Array(sab);
+  Atomics.add(counter, 0, 1);
+  Atomics.notify(counter, 0);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const seen = Atomics.load(counter, 0);
+    if (seen >= parties) return true;
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    Atomics.wait(counter, 0, seen, left);
+  }
+}
+
+/** Blocks the thread for `ms` (synchronously), then returns `i`. */
+function block(ms: number, i: number): number {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  return i;
+}
+
+/** Extends `chain` to `n` calls of `fn`, the i-th with the arguments `args(i)`. */
+function extend<A extends unknown[]>(
+  chain: ParallelCalls<unknown[]>,
+  fn: (...a: A) => unknown,
+  n: number,
+  args: (i: number) => A,
+): ParallelCalls<unknown[]> {
+  for (let i = 1; i < n; i++) chain = chain.parallel(fn)(...args(i)) as unknown as ParallelCalls<unknown[]>;
+  return chain;
+}
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  elapsed: number;
+}
+
+/** Runs `node <script>` from the repo root; kills it after `killAfter` ms. */
+function runNode(script: string, killAfter = 20_000): Promise<Run> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [script],
+      { cwd: ROOT, timeout: killAfter, killSignal: "SIGKILL" },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
+        resolve({ code, signal: child.signalCode, stdout, stderr, elapsed: Date.now() - started });
+      },
+    );
+  });
+}
+
+// ---------------------------------------------------------------- running at the same time
+
+// TEMPORARY `test.failing`: passing a SharedArrayBuffer to a call is not
+// implemented yet (v8.serialize refuses it: "#<SharedArrayBuffer> could not be
+// cloned"). Turn this back into `test` as soon as SABs are shared.
+test("eight calls meet at a shared barrier: they ran at the same time", async (t) => {
+  const sab = new SharedArrayBuffer(4);
+  const chain = extend(parallel(meet)(sab, 8) as unknown as ParallelCalls<unknown[]>, meet, 8, () => [sab, 8] as [SharedArrayBuffer, number]);
+  const reached = await chain.results();
+  t.deepEqual(reached, [true, true, true, true, true, true, true, true]);
+  t.is(new Int32Array(sab)[0], 8, "the buffer was shared, not copied");
+});
+
+test("eight calls of a separate executor meet at a shared barrier too", async (t) => {
+  const executor = new ParallelExecutor({ maxThreads: 8 });
+  try {
+    const sab = new SharedArrayBuffer(4);
+    const futures = Array.from({ length: 8 }, () => executor.executeOne(meet, sab, 8));
+    t.deepEqual(await Promise.all(futures), Array(8).fill(true));
+  } finally {
+    executor.close();
+  }
+});
+
+// ---------------------------------------------------------------- past maxThreads
+
+test("past maxThreads, queued calls wait for a thread and all complete", async (t) => {
+  const executor = new ParallelExecutor({ maxThreads: 2 });
+  try {
+    const chain = extend(executor.parallel(block)(100, 0) as unknown as ParallelCalls<unknown[]>, block, 6, (i) => [100, i] as [number, number]);
+    let maxThreads = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        maxThreads = Math.max(maxThreads, executor.stats().threads);
+        await delay(10);
+      }
+    })();
+    const stats = executor.stats();
+    t.true(stats.threads <= 2, `threads ${stats.threads}`);
+    t.true(stats.queued >= 1, `some calls are queued: ${JSON.stringify(stats)}`);
+    t.true(
+      chain.futures.some((f) => f.state === "pending"),
+      `a queued call's future is "pending": ${chain.futures.map((f) => f.state).join(",")}`,
+    );
+    const results = await chain.results();
+    sampling = false;
+    await sampler;
+    t.deepEqual(results, [0, 1, 2, 3, 4, 5]);
+    t.true(maxThreads <= 2, `at most 2 threads were seen, saw ${maxThreads}`);
+    const after = executor.stats();
+    t.true(after.threads <= 2);
+    t.is(after.queued, 0);
+    t.true(after.fulfilled >= 6, JSON.stringify(after));
+  } finally {
+    executor.close();
+  }
+});
+
+test("idle threads retire after idleTimeout", async (t) => {
+  const executor = new ParallelExecutor({ idleTimeout: 200 });
+  try {
+    await Promise.all([executor.executeOne(block, 20, 0), executor.executeOne(block, 20, 1), executor.executeOne(() => 2)]);
+    t.true(executor.stats().threads >= 1, "threads are kept warm right after the calls");
+    await delay(1000);
+    const deadline = Date.now() + 4000;
+    while (executor.stats().threads !== 0 && Date.now() < deadline) await delay(50);
+    const stats = executor.stats();
+    t.is(stats.threads, 0, JSON.stringify(stats));
+    // The executor starts new threads when needed again.
+    t.is(await executor.executeOne((n: number) => n + 1, 1), 2);
+  } finally {
+    executor.close();
+  }
+});
+
+// ---------------------------------------------------------------- processes exit by themselves
+
+for (const fixture of ["exits.cjs", "exits.mjs"]) {
+  test(`a child process that used the library exits by itself (${fixture})`, async (t) => {
+    const run = await runNode(path.join(FIXTURES, fixture));
+    t.is(run.signal, null, `killed after ${run.elapsed} ms: it did not exit by itself\n${run.stderr}`);
+    t.is(run.code, 0, run.stderr);
+    t.is(run.stdout.trim(), JSON.stringify([3, 42, "SYNC", "own executor"]));
+    t.true(run.elapsed < 10_000, `exited after ${run.elapsed} ms`);
+  });
+}
+
+// ---------------------------------------------------------------- many isolates
+
+/** Starts a user's own Worker running the fixture; resolves with its first message. */
+function startUserWorker(workerData: unknown): { worker: Worker; message: Promise<unknown> } {
+  const worker = new Worker(path.join(FIXTURES, "user-worker.cjs"), { workerData });
+  const message = new Promise<unknown>((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`the user worker exited with code ${code} before posting`)));
+  });
+  return { worker, message };
+}
+
+test.serial("the addon loaded and used by many user worker threads that are then terminated, repeatedly", async (t) => {
+  for (let round = 0; round < 5; round++) {
+    const workers = Array.from({ length: 4 }, (_, i) => startUserWorker({ n: round * 10 + i, mode: "finish" }));
+    const messages = await Promise.all(workers.map((w) => w.message));
+    messages.forEach((m, i) => {
+      const n = round * 10 + i;
+      t.deepEqual(m, { ok: true, results: [n * 2, `${n}!`] }, `round ${round} worker ${i}`);
+    });
+    const codes = await Promise.all(workers.map((w) => w.worker.terminate()));
+    t.is(codes.length, 4);
+  }
+  t.deepEqual(await parallel((x: number) => x + 1)(1).parallel(async () => "main")().results(), [2, "main"]);
+  t.deepEqual(parallel(() => "sync")().resultsSync(), ["sync"]);
+});
+
+test.serial("user worker threads terminated while their calls are still running, repeatedly", async (t) => {
+  for (let round = 0; round < 5; round++) {
+    const workers = Array.from({ length: 4 }, () => startUserWorker({ n: 0, mode: "busy" }));
+    const messages = await Promise.all(workers.map((w) => w.message));
+    t.deepEqual(messages, ["started", "started", "started", "started"]);
+    const terminated = Promise.all(workers.map((w) => w.worker.terminate()));
+    const outcome = await Promise.race([terminated.then(() => "terminated"), delay(10_000).then(() => "hung")]);
+    t.is(outcome, "terminated", `round ${round}: terminate() returned`);
+  }
+  t.deepEqual(await parallel((x: number) => x * 3)(3).results(), [9]);
+  t.deepEqual(parallel(() => "sync")().resultsSync(), ["sync"]);
+});
+
+// ---------------------------------------------------------------- nested calls
+
+test("a thread call can make nested calls and await their results", async (t) => {
+  const [outer] = await parallel(async (n: number) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parallel: inner } = require("parallel-threads");
+    const [a, b] = await inner((x: number) => x + 1)(n)
+      .parallel(async (x: number) => x * 2)(n)
+      .results();
+    return [a, b];
+  })(20).results();
+  t.deepEqual(outer, [21, 40]);
+});
+
+test("a synchronous thread call can make nested calls with resultsSync", async (t) => {
+  const [outer, other] = await parallel((n: number) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parallel: inner } = require("parallel-threads");
+    return inner((x: number) => `${x}`)(n).parallel(async () => "async inner")().resultsSync();
+  })(7)
+    .parallel(() => "sibling")()
+    .results();
+  t.deepEqual(outer, ["7", "async inner"]);
+  t.is(other, "sibling");
+});
+
+test("nested calls past maxThreads are never starved into deadlock (child process, default executor of 2 threads)", async (t) => {
+  const run = await runNode(path.join(FIXTURES, "nested-starve.cjs"), 20_000);
+  t.is(run.signal, null, `killed after ${run.elapsed} ms: deadlocked\n${run.stderr}`);
+  t.is(run.code, 0, run.stderr);
+  t.is(run.stdout.trim(), JSON.stringify([2, 3, 30, 40, 50]));
+});
