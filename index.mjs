@@ -7,6 +7,8 @@ const lib = require("./dist/index.js");
 export const {
   parallel,
   transfer,
+  tasks,
+  local,
   ParallelCalls,
   Future,
   wait,

@@ -66,12 +66,12 @@ interface Run {
 }
 
 /** Runs `node <script>` from the repo root; kills it after `killAfter` ms. */
-function runNode(script: string, killAfter = 20_000): Promise<Run> {
+function runNode(script: string, killAfter = 20_000, args: string[] = []): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [script],
+      [script, ...args],
       { cwd: ROOT, timeout: killAfter, killSignal: "SIGKILL" },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
@@ -182,7 +182,11 @@ function startUserWorker(workerData: unknown): { worker: Worker; message: Promis
   return { worker, message };
 }
 
+// In this process the main thread uses the library first (it is the isolate
+// that owns the pool's Workers); the child-process tests below cover user
+// workers that are the first to use it.
 test.serial("the addon loaded and used by many user worker threads that are then terminated, repeatedly", async (t) => {
+  t.deepEqual(await parallel(() => "main first")().results(), ["main first"]);
   for (let round = 0; round < 5; round++) {
     const workers = Array.from({ length: 4 }, (_, i) => startUserWorker({ n: round * 10 + i, mode: "finish" }));
     const messages = await Promise.all(workers.map((w) => w.message));
@@ -190,25 +194,34 @@ test.serial("the addon loaded and used by many user worker threads that are then
       const n = round * 10 + i;
       t.deepEqual(m, { ok: true, results: [n * 2, `${n}!`] }, `round ${round} worker ${i}`);
     });
-    const codes = await Promise.all(workers.map((w) => w.worker.terminate()));
-    t.is(codes.length, 4);
+    const terminated = Promise.all(workers.map((w) => w.worker.terminate()));
+    t.is(await Promise.race([terminated.then(() => "terminated"), delay(5_000).then(() => "hung")]), "terminated", `round ${round}`);
   }
   t.deepEqual(await parallel((x: number) => x + 1)(1).parallel(async () => "main")().results(), [2, "main"]);
   t.deepEqual(parallel(() => "sync")().resultsSync(), ["sync"]);
 });
 
 test.serial("user worker threads terminated while their calls are still running, repeatedly", async (t) => {
+  t.deepEqual(await parallel(() => "main first")().results(), ["main first"]);
   for (let round = 0; round < 5; round++) {
     const workers = Array.from({ length: 4 }, () => startUserWorker({ n: 0, mode: "busy" }));
     const messages = await Promise.all(workers.map((w) => w.message));
     t.deepEqual(messages, ["started", "started", "started", "started"]);
     const terminated = Promise.all(workers.map((w) => w.worker.terminate()));
-    const outcome = await Promise.race([terminated.then(() => "terminated"), delay(10_000).then(() => "hung")]);
-    t.is(outcome, "terminated", `round ${round}: terminate() returned`);
+    t.is(await Promise.race([terminated.then(() => "terminated"), delay(5_000).then(() => "hung")]), "terminated", `round ${round}`);
   }
   t.deepEqual(await parallel((x: number) => x * 3)(3).results(), [9]);
   t.deepEqual(parallel(() => "sync")().resultsSync(), ["sync"]);
 });
+
+for (const mode of ["terminate", "natural"]) {
+  test(`user workers that use the library before the main thread does, then ${mode === "terminate" ? "are terminated" : "end by themselves"} (child process)`, async (t) => {
+    const run = await runNode(path.join(FIXTURES, "user-workers-first.cjs"), 30_000, [mode]);
+    t.is(run.signal, null, `steps done: ${run.stdout.trim()}; ${run.stderr.trim()} (after ${run.elapsed} ms)`);
+    t.is(run.code, 0, run.stderr);
+    t.is(run.stdout.trim(), JSON.stringify(["round 0", "round 1", "round 2", "main 2"]));
+  });
+}
 
 // ---------------------------------------------------------------- nested calls
 

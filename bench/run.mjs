@@ -79,6 +79,13 @@ mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify({ machine: info, command, startedAt, options: opts, notes, summary: rows, records }, null, 2)}\n`);
 console.log(`wrote ${out}`);
 
+// non-zero exit for CI smoke runs when a child failed or returned a wrong result
+const failed = rows.filter((r) => r.error !== undefined || r.errors.length || r.wrong);
+if (failed.length) {
+  console.log(`${failed.length} row(s) with errors or wrong results: ${failed.map((r) => `${r.scenario}/${r.system}`).join(", ")}`);
+  process.exitCode = 1;
+}
+
 function rotate(list, k) {
   if (list.length === 0) return list;
   const i = k % list.length;

@@ -10,6 +10,7 @@ import type { Future } from "./future.js";
 import { validateCallOptions, validateResultsOptions, type CallOptions, type ResultsOptions } from "./options.js";
 import { settledRecord, type CompletedRecord, type SettledRecord } from "./records.js";
 import { waitSync } from "./runtime.js";
+import { localTarget, startLocalCall } from "./local.js";
 import { checkCallable, registerFunction, startCall } from "./start-call.js";
 
 /** Any function a call can run. */
@@ -36,10 +37,17 @@ export interface Link {
 /** Starts a thread call and returns its link. */
 export type CallStarter = (fn: AnyFunction, args: readonly unknown[], options: CallOptions | undefined, site: object) => Link;
 
-/** A thread call on `executor`. */
+/** A call on `executor`: on a thread, or on this thread for `local()` functions. */
 export function threadCallStarter(executor: number): CallStarter {
-  return (fn, args, options, site) => startCall(executor, registerFunction(fn), args, options, site);
+  return (fn, args, options, site) => {
+    const target = localTarget(fn);
+    if (target !== undefined) return { future: startLocalCall(target, args, options), call: LOCAL_CALL };
+    return startCall(executor, registerFunction(fn), args, options, site);
+  };
 }
+
+/** The `call` of a link that runs locally (it has no core id). */
+const LOCAL_CALL = -1;
 
 /**
  * Calls running in parallel, typed as the tuple `R` of their results.
@@ -75,7 +83,7 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
     this.#live("parallel()");
     checkCallable(fn, "parallel()");
     const checked = validateCallOptions(options, "parallel()");
-    registerFunction(fn);
+    if (localTarget(fn) === undefined) registerFunction(fn);
     const starter = (...args: Parameters<F>): ParallelCalls<[...R, Awaited<ReturnType<F>>]> => {
       const links = this.#live("parallel()");
       const site = {};
@@ -141,6 +149,12 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
     const links = this.#live("resultsSync()");
     const { returnWhen, timeout, signal } = validateResultsOptions(options, "resultsSync()");
     const futures = links.map((l) => l.future);
+    if (links.some((l) => l.call === LOCAL_CALL && !l.future.done)) {
+      throw Object.assign(
+        new Error("resultsSync() can't wait for a local() call: it runs on this thread, which resultsSync() would block. Use results()"),
+        { code: "ERR_PARALLEL_LOCAL_IN_SYNC" },
+      );
+    }
     if (signal?.aborted) {
       this.#cancelLinks(futures, signal.reason);
       throw new CancelledError("resultsSync() was aborted; the calls still running were cancelled", { cause: signal.reason });

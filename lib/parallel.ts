@@ -2,6 +2,7 @@
 
 import { ParallelCalls, threadCallStarter, type AnyFunction, type CallStarter } from "./chain.js";
 import type { CallOptions } from "./options.js";
+import { setTaskRunner } from "./tasks.js";
 
 /**
  * Prepares `fn` to run on a thread of its own; returns a function with `fn`'s
@@ -33,3 +34,8 @@ export function parallelOn<F extends AnyFunction>(
 ): (...args: Parameters<F>) => ParallelCalls<[Awaited<ReturnType<F>>]> {
   return new ParallelCalls<[]>([], start).parallel(fn, options);
 }
+
+setTaskRunner(async (handle, args) => {
+  const [result] = await parallel(handle)(...args).results();
+  return result;
+});

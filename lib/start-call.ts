@@ -7,6 +7,7 @@ import { binding } from "./binding.js";
 import { typeError } from "./errors.js";
 import { Future } from "./future.js";
 import { checkPortable } from "./portability.js";
+import { taskOf, taskSource } from "./tasks.js";
 import { CloneError } from "./errors.js";
 import { PayloadKind } from "./binding.js";
 import { attach, postPayload, track, untrack } from "./runtime.js";
@@ -33,6 +34,12 @@ const BY_SOURCE_LIMIT = 4096;
 export function registerFunction(fn: Function): Registered {
   let entry = registered.get(fn);
   if (entry !== undefined) return entry;
+  const task = taskOf(fn);
+  if (task !== undefined) {
+    entry = { id: binding.registerFunction(taskSource(task)), isAsync: false, name: task.exportName };
+    registered.set(fn, entry);
+    return entry;
+  }
   const text = Function.prototype.toString.call(fn);
   const key = `${fn.name}\u0000${text}`;
   entry = bySource.get(key);

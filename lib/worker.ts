@@ -7,6 +7,7 @@
 
 import { createRequire } from "node:module";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import { workerData, type MessagePort } from "node:worker_threads";
 
 import { binding, CallStatus, NextCode, PayloadKind, type RawJob } from "./binding.js";
@@ -14,6 +15,7 @@ import { encodeThrown } from "./error-transport.js";
 import { attachAsThread } from "./runtime.js";
 import { post, receive } from "./ports.js";
 import { TRANSFER_RESULT } from "./start-call.js";
+import { TASK_SOURCE_PREFIX } from "./tasks.js";
 import { decodeArgs, encodeData, encodeValue, type Encoded, type PortMessage } from "./transport.js";
 
 const { thread, idleTimeout, port, spawner } = workerData as {
@@ -27,19 +29,78 @@ const { thread, idleTimeout, port, spawner } = workerData as {
 (globalThis as { require?: NodeJS.Require }).require = createRequire(path.join(process.cwd(), "[parallel-threads]"));
 
 const functions = new Map<number, Function>();
+const loading = new Map<number, Promise<Function>>();
 /** Calls whose promise has not settled yet. */
 let awaiting = 0;
 let resumeScheduled = false;
 
-function compiled(id: number): Function {
-  let fn = functions.get(id);
-  if (fn === undefined) {
-    const source = binding.functionSource(id);
-    if (source === null) throw new Error(`unknown function id ${id}`);
-    fn = (0, eval)(`(${source}\n)`) as Function;
-    functions.set(id, fn);
+/** The function registered under `id`: compiled from its source, or (for a task) loaded from its module. */
+function compiled(id: number): Function | Promise<Function> {
+  const fn = functions.get(id) ?? loading.get(id);
+  if (fn !== undefined) return fn;
+  const source = binding.functionSource(id);
+  if (source === null) throw new Error(`unknown function id ${id}`);
+  if (source.startsWith(TASK_SOURCE_PREFIX)) {
+    const [url, exportName] = JSON.parse(source.slice(TASK_SOURCE_PREFIX.length)) as [string, string];
+    const pending = loadTask(url, exportName).then(
+      (task) => {
+        functions.set(id, task);
+        loading.delete(id);
+        return task;
+      },
+      (error: unknown) => {
+        loading.delete(id);
+        throw error;
+      },
+    );
+    loading.set(id, pending);
+    return pending;
   }
-  return fn;
+  const made = (0, eval)(`(${source}\n)`) as Function;
+  functions.set(id, made);
+  return made;
+}
+
+/**
+ * Where tsx is, when the program runs under it: Node 20 does not apply the
+ * `--import` loader of execArgv to worker threads, so TypeScript modules are
+ * then imported through tsx's own API.
+ */
+function tsxRoot(): string | undefined {
+  for (const arg of process.execArgv) {
+    const at = arg.replace(/^file:\/\//, "").lastIndexOf("/tsx/dist/");
+    if (at >= 0) return arg.replace(/^file:\/\//, "").slice(0, at + "/tsx/dist/".length);
+  }
+  return undefined;
+}
+
+/** Imports a module, through tsx for TypeScript files when the program runs under tsx. */
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    const tsx = tsxRoot();
+    if ((error as { code?: string })?.code !== "ERR_UNKNOWN_FILE_EXTENSION" || tsx === undefined) throw error;
+    const api = (await import(pathToFileURL(path.join(tsx, "esm/api/index.mjs")).href)) as {
+      tsImport(specifier: string, parent: string): Promise<Record<string, unknown>>;
+    };
+    return api.tsImport(url, pathToFileURL(path.join(process.cwd(), "/")).href);
+  }
+}
+
+/** Imports a task's module (once per thread) and picks the export. */
+async function loadTask(url: string, exportName: string): Promise<Function> {
+  let module: Record<string, unknown>;
+  try {
+    module = await importModule(url);
+  } catch (error) {
+    throw new Error(`tasks(): could not import ${url}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  }
+  const fn = module[exportName] ?? (module.default as Record<string, unknown> | undefined)?.[exportName];
+  if (typeof fn !== "function") {
+    throw new TypeError(`tasks(): ${url} has no exported function "${exportName}"`);
+  }
+  return fn as Function;
 }
 
 /** The outcome of a call that returned `value` (moved over the port when it must be). */
@@ -81,7 +142,8 @@ function run(job: RawJob): [CallStatus, ...Encoded] | undefined | null {
   try {
     const args = argsOf(job);
     if (args === undefined) return null;
-    result = compiled(fnId)(...args);
+    const fn = compiled(fnId);
+    result = typeof fn === "function" ? fn(...args) : fn.then((loaded) => loaded(...args));
   } catch (error) {
     return rejected(error);
   }

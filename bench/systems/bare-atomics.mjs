@@ -3,6 +3,7 @@
 // calls wait in a main-side FIFO. Async callers wait with Atomics.waitAsync,
 // resultsSync-style callers with Atomics.wait; both re-check the sequence
 // number after every wake. Numbers only: no payload scenarios.
+// BENCH_SPIN=N: both sides poll N times before parking (default 0, no spin).
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import {

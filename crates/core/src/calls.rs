@@ -215,7 +215,9 @@ impl State {
     match job {
       Some(job) => self.assign(wakes, thread_id, job),
       None if phase == Phase::Idle => {
-        if let Some(executor) = self.executors.get_mut(&executor_id) {
+        if self.executors.get(&executor_id).is_some_and(|e| e.closed) {
+          self.terminate(wakes, thread_id);
+        } else if let Some(executor) = self.executors.get_mut(&executor_id) {
           if !executor.idle.contains(&thread_id) {
             executor.idle.push(thread_id);
           }
@@ -230,9 +232,6 @@ impl State {
     let Some(executor) = self.executors.get(&executor_id) else {
       return;
     };
-    if executor.closed {
-      return;
-    }
     let starting = executor
       .threads
       .iter()
@@ -291,7 +290,7 @@ impl State {
     } else {
       self.terminate(wakes, thread_id);
     }
-    let _ = self.ensure_threads(wakes, executor_id);
+    self.ensure_threads(wakes, executor_id);
     true
   }
 

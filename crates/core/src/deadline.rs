@@ -1,6 +1,5 @@
 //! Deadlines of calls: one small tokio runtime on its own thread fires them.
 
-use std::future::Future;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -27,11 +26,9 @@ where
   Deadline(runtime().spawn(task).abort_handle())
 }
 
-fn sleep_then<F: FnOnce() + Send + 'static>(at: Instant, fire: F) -> impl Future<Output = ()> {
-  async move {
-    tokio::time::sleep_until(at.into()).await;
-    fire();
-  }
+async fn sleep_then<F: FnOnce() + Send + 'static>(at: Instant, fire: F) {
+  tokio::time::sleep_until(at.into()).await;
+  fire();
 }
 
 fn runtime() -> &'static Handle {

@@ -75,6 +75,11 @@ impl Engine {
         .get_mut(&id)
         .ok_or(CoreError::UnknownExecutor(id))?;
       executor.closed = true;
+      // Calls queued before closing still run; the threads end as they
+      // become idle with the queue empty (see `State::pump`).
+      if !executor.queue.is_empty() {
+        return Ok(());
+      }
       let threads = executor.threads.clone();
       for thread_id in threads {
         let Some(thread) = st.threads.get_mut(&thread_id) else {

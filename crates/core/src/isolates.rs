@@ -196,12 +196,15 @@ impl State {
     if self.isolates.remove(&isolate).is_none() {
       return;
     }
-    let orphans: Vec<CallId> = self
+    let mut orphans: Vec<CallId> = self
       .calls
       .iter()
       .filter(|(_, c)| c.caller == isolate)
       .map(|(id, _)| *id)
       .collect();
+    // Queued ones first: abandoning a running one terminates its thread and
+    // would ask for a new thread for the queued calls about to go too.
+    orphans.sort_by_key(|c| self.calls.get(c).is_some_and(|c| c.thread.is_some()));
     for call in orphans {
       self.abandon(wakes, call, Outcome::bare(crate::Status::Cancelled));
     }

@@ -13,8 +13,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use parallel_threads_core::{
-  Arrivals, CallId, CallSpec, Duty, Engine, ExecutorConfig, ExecutorId, FunctionId, IsolateId,
-  Job, Next, Notifier, Outcome, Payload, Status, ThreadId, Value,
+  Arrivals, CallId, CallSpec, Duty, Engine, ExecutorConfig, ExecutorId, FunctionId, IsolateId, Job,
+  Next, Notifier, Outcome, Payload, Status, ThreadId, Value,
 };
 
 /// A bound for waits that should end much sooner: a test that reaches it fails.
@@ -59,7 +59,9 @@ impl Bell {
   pub fn wait_past(&self, seen: u64, timeout: Duration) -> u64 {
     let (count, cv) = &*self.inner;
     let guard = count.lock().unwrap();
-    let (guard, _) = cv.wait_timeout_while(guard, timeout, |c| *c <= seen).unwrap();
+    let (guard, _) = cv
+      .wait_timeout_while(guard, timeout, |c| *c <= seen)
+      .unwrap();
     *guard
   }
 }
@@ -107,7 +109,12 @@ pub fn reason(text: &str) -> Payload {
 }
 
 /// A call of `function` with numbers as arguments, synchronous, no timeout.
-pub fn spec(executor: ExecutorId, caller: IsolateId, function: FunctionId, args: &[f64]) -> CallSpec {
+pub fn spec(
+  executor: ExecutorId,
+  caller: IsolateId,
+  function: FunctionId,
+  args: &[f64],
+) -> CallSpec {
   CallSpec {
     executor,
     caller,
@@ -343,7 +350,9 @@ impl Pool {
     let (state, timeout) = self
       .shared
       .cv
-      .wait_timeout_while(state, LONG, |s| calls.iter().any(|c| !s.outcomes.contains_key(c)))
+      .wait_timeout_while(state, LONG, |s| {
+        calls.iter().any(|c| !s.outcomes.contains_key(c))
+      })
       .unwrap();
     assert!(!timeout.timed_out(), "calls did not settle in time");
     calls.iter().map(|c| state.outcomes[c].clone()).collect()
@@ -404,7 +413,11 @@ impl Gate {
   /// Waits until open (at most [`LONG`]); returns whether it opened.
   pub fn pass(&self) -> bool {
     let guard = self.inner.0.lock().unwrap();
-    let (guard, _) = self.inner.1.wait_timeout_while(guard, LONG, |open| !*open).unwrap();
+    let (guard, _) = self
+      .inner
+      .1
+      .wait_timeout_while(guard, LONG, |open| !*open)
+      .unwrap();
     *guard
   }
 }

@@ -1,0 +1,375 @@
+//! Placing calls: spawning, warm reuse, maxThreads and queueing, sharing
+//! threads between async calls, the function registry.
+
+mod common;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use parallel_threads_core::{CoreError, Duty, ExecutorStats, Payload, DEFAULT_EXECUTOR};
+
+#[test]
+fn a_call_spawns_a_thread_that_runs_it_and_the_caller_drains_the_outcome() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 4);
+  let function = engine.register_function("(a, b) => a + b");
+  let call = main.submit(spec(ex, main.id, function, &[2.0, 3.0]));
+
+  assert_eq!(main.bell.count(), 1, "the spawner is woken for its duty");
+  let stats = engine.executor_stats(ex).unwrap();
+  assert_eq!((stats.threads, stats.starting, stats.queued), (1, 1, 1));
+  let arrivals = main.drain();
+  assert!(arrivals.completions.is_empty());
+  let [Duty::Spawn { thread, executor }] = arrivals.duties[..] else {
+    panic!("expected one Spawn duty: {arrivals:?}");
+  };
+  assert_eq!(executor, ex);
+
+  let pool = Manual::attach(engine, thread);
+  let job = pool.job();
+  assert_eq!(job.call, call);
+  assert_eq!(job.function, function);
+  assert_eq!(job.caller, main.id);
+  assert_eq!(job.args, nums(&[2.0, 3.0]));
+  let stats = engine.executor_stats(ex).unwrap();
+  assert_eq!((stats.threads, stats.busy, stats.queued), (1, 1, 0));
+
+  let sum = arg(&job.args, 0) + arg(&job.args, 1);
+  pool.complete(&job, fulfilled(sum));
+  assert_eq!(main.bell.count(), 2, "the caller is woken for the outcome");
+  let arrivals = main.drain();
+  assert_eq!(arrivals.completions, vec![(call, fulfilled(5.0))]);
+  assert!(arrivals.duties.is_empty());
+  assert!(main.drain().completions.is_empty(), "delivered once");
+
+  let stats = engine.executor_stats(ex).unwrap();
+  assert_eq!((stats.threads, stats.idle, stats.busy), (1, 1, 0));
+  assert_eq!(stats.counters.started, 1);
+  assert_eq!(stats.counters.fulfilled, 1);
+  assert_eq!(stats.counters.failed, 0);
+}
+
+#[test]
+fn a_call_runs_on_a_real_worker_thread() {
+  let engine = new_engine();
+  let work: Work = Arc::new(|_, job| fulfilled(arg(&job.args, 0) * 2.0));
+  let pool = Pool::start(engine, work, None);
+  let ex = executor(engine, 2);
+  let call = pool.submit(spec(ex, pool.spawner, 0, &[21.0]));
+  assert_eq!(pool.outcome(call), fulfilled(42.0));
+  pool.with_state(|s| {
+    assert_eq!(s.spawned.len(), 1);
+    assert!(s.duplicates.is_empty());
+  });
+  pool.stop();
+}
+
+#[test]
+fn a_second_call_reuses_the_idle_thread_without_a_spawn() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 4);
+  let first = main.submit(spec(ex, main.id, 0, &[1.0]));
+  let thread = main.expect_one_spawn();
+  let pool = Manual::attach(engine, thread);
+  let job = pool.job();
+  assert_eq!(job.call, first);
+  pool.complete(&job, fulfilled(1.0));
+  assert_eq!(main.drain().completions, vec![(first, fulfilled(1.0))]);
+
+  let second = main.submit(spec(ex, main.id, 0, &[2.0]));
+  let arrivals = main.drain();
+  assert!(arrivals.duties.is_empty(), "no new thread: {arrivals:?}");
+  let job = pool.job();
+  assert_eq!(job.call, second);
+  pool.complete(&job, fulfilled(2.0));
+  assert_eq!(main.drain().completions, vec![(second, fulfilled(2.0))]);
+  let stats = engine.executor_stats(ex).unwrap();
+  assert_eq!((stats.threads, stats.idle), (1, 1));
+}
+
+#[test]
+fn the_most_recently_idle_thread_is_reused_first() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 4);
+  let a = main.submit(spec(ex, main.id, 0, &[]));
+  let b = main.submit(spec(ex, main.id, 0, &[]));
+  let spawned = spawns(&main.drain().duties);
+  assert_eq!(spawned.len(), 2);
+  let t1 = Manual::attach(engine, spawned[0]);
+  let t2 = Manual::attach(engine, spawned[1]);
+  let (ja, jb) = (t1.job(), t2.job());
+  assert_eq!((ja.call, jb.call), (a, b));
+  t2.complete(&jb, fulfilled(0.0));
+  t1.complete(&ja, fulfilled(0.0));
+  // t1 became idle last: it is warmest.
+  let c = main.submit(spec(ex, main.id, 0, &[]));
+  assert_eq!(t1.job().call, c);
+  assert_eq!(engine.take_job(t2.id), None);
+}
+
+#[test]
+fn wakes_of_an_isolate_are_coalesced_until_it_drains() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 4);
+  main.submit(spec(ex, main.id, 0, &[]));
+  main.submit(spec(ex, main.id, 0, &[]));
+  assert_eq!(main.bell.count(), 1, "one wake until drained");
+  assert_eq!(spawns(&main.drain().duties).len(), 2);
+  main.submit(spec(ex, main.id, 0, &[]));
+  assert_eq!(main.bell.count(), 2, "draining re-arms the wake");
+}
+
+#[test]
+fn an_idle_thread_in_its_event_loop_is_woken_through_its_notifier() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 1);
+  let a = main.submit(spec(ex, main.id, 0, &[]));
+  let pool = Manual::attach(engine, main.expect_one_spawn());
+  assert_eq!(pool.job().call, a);
+  engine.complete(pool.id, a, fulfilled(0.0));
+  // Its event loop ran the wake it got when the first call came (the wake
+  // handler drains, which re-arms the notifier).
+  assert_eq!(pool.bell.count(), 1);
+  engine.drain(pool.isolate);
+  // The thread is not waiting in the core: it must be woken in its event loop.
+  let rung = pool.bell.count();
+  let b = main.submit(spec(ex, main.id, 0, &[]));
+  assert_eq!(pool.bell.count(), rung + 1);
+  assert_eq!(engine.take_job(pool.id).map(|j| j.call), Some(b));
+  assert_eq!(engine.take_job(pool.id), None);
+}
+
+#[test]
+fn calls_beyond_max_threads_queue_and_each_completes_exactly_once() {
+  const MAX: u32 = 3;
+  const CALLS: usize = 20;
+  let engine = new_engine();
+  let gate = Gate::default();
+  let running = Arc::new(AtomicU32::new(0));
+  let peak = Arc::new(AtomicU32::new(0));
+  let work: Work = {
+    let (gate, running, peak) = (gate.clone(), Arc::clone(&running), Arc::clone(&peak));
+    Arc::new(move |_, job| {
+      let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+      peak.fetch_max(now, Ordering::SeqCst);
+      assert!(gate.pass());
+      std::thread::sleep(Duration::from_millis(1));
+      running.fetch_sub(1, Ordering::SeqCst);
+      fulfilled(arg(&job.args, 0) * 10.0)
+    })
+  };
+  let pool = Pool::start(engine, work, None);
+  let ex = executor(engine, MAX);
+  let calls: Vec<_> = (0..CALLS)
+    .map(|i| pool.submit(spec(ex, pool.spawner, 0, &[i as f64])))
+    .collect();
+  let stats = engine.executor_stats(ex).unwrap();
+  assert_eq!(stats.threads, MAX);
+  assert!(stats.queued as usize >= CALLS - MAX as usize);
+  gate.open();
+
+  let outcomes = pool.outcomes(&calls);
+  for (i, outcome) in outcomes.iter().enumerate() {
+    assert_eq!(*outcome, fulfilled(i as f64 * 10.0));
+  }
+  pool.with_state(|s| {
+    assert_eq!(s.spawned.len(), MAX as usize, "exactly maxThreads spawns");
+    assert!(s.terminated.is_empty());
+    assert!(s.duplicates.is_empty(), "duplicates: {:?}", s.duplicates);
+    assert_eq!(s.outcomes.len(), CALLS);
+  });
+  assert!(peak.load(Ordering::SeqCst) <= MAX);
+  let stats = engine.executor_stats(ex).unwrap();
+  assert_eq!(
+    stats,
+    ExecutorStats {
+      threads: MAX,
+      idle: MAX,
+      counters: parallel_threads_core::ExecutorCounters {
+        started: CALLS as u64,
+        fulfilled: CALLS as u64,
+        failed: 0
+      },
+      ..Default::default()
+    }
+  );
+  pool.stop();
+}
+
+#[test]
+fn an_async_call_shares_a_thread_whose_calls_all_await() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 4);
+  let a = main.submit(async_spec(ex, main.id, &[1.0]));
+  let pool = Manual::attach(engine, main.expect_one_spawn());
+  let ja = pool.job();
+  assert_eq!(ja.call, a);
+
+  // While its synchronous part runs, the thread is not shared.
+  let b = main.submit(async_spec(ex, main.id, &[2.0]));
+  let other = main.expect_one_spawn();
+  assert_ne!(other, pool.id);
+  engine.thread_gone(other, Payload::empty()); // never needed: let it go
+  assert_eq!(engine.executor_stats(ex).unwrap().queued, 1);
+
+  // Once `a` awaits, the queued async call `b` goes to the same thread.
+  engine.call_yielded(pool.id, a);
+  let jb = pool.job();
+  assert_eq!(jb.call, b);
+  engine.call_yielded(pool.id, b);
+
+  // A third async call joins them there, with no new thread.
+  let c = main.submit(async_spec(ex, main.id, &[3.0]));
+  assert!(main.drain().duties.is_empty());
+  let jc = pool.job();
+  assert_eq!(jc.call, c);
+  engine.call_yielded(pool.id, c);
+  let stats = engine.executor_stats(ex).unwrap();
+  assert_eq!((stats.threads, stats.busy), (1, 1));
+
+  // They settle in any order.
+  pool.complete(&jb, fulfilled(2.0));
+  pool.complete(&jc, fulfilled(3.0));
+  pool.complete(&ja, fulfilled(1.0));
+  let mut done = main.drain().completions;
+  done.sort_by_key(|(call, _)| *call);
+  assert_eq!(
+    done,
+    vec![
+      (a, fulfilled(1.0)),
+      (b, fulfilled(2.0)),
+      (c, fulfilled(3.0))
+    ]
+  );
+  let stats = engine.executor_stats(ex).unwrap();
+  assert_eq!((stats.idle, stats.busy), (1, 0));
+}
+
+#[test]
+fn a_sync_call_never_shares_a_thread() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 4);
+  let a = main.submit(async_spec(ex, main.id, &[]));
+  let pool = Manual::attach(engine, main.expect_one_spawn());
+  assert_eq!(pool.job().call, a);
+  engine.call_yielded(pool.id, a);
+
+  let s = main.submit(spec(ex, main.id, 0, &[]));
+  let other = main.expect_one_spawn();
+  assert_ne!(other, pool.id);
+  assert_eq!(
+    engine.take_job(pool.id),
+    None,
+    "nothing for the shared thread"
+  );
+  let other = Manual::attach(engine, other);
+  assert_eq!(other.job().call, s);
+}
+
+#[test]
+fn a_queued_sync_call_waits_for_an_idle_thread_not_a_shared_one() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 1);
+  let a = main.submit(async_spec(ex, main.id, &[]));
+  let pool = Manual::attach(engine, main.expect_one_spawn());
+  let ja = pool.job();
+  let s = main.submit(spec(ex, main.id, 0, &[]));
+  assert!(main.drain().duties.is_empty(), "maxThreads reached");
+  engine.call_yielded(pool.id, a);
+  assert_eq!(engine.take_job(pool.id), None);
+  assert_eq!(engine.executor_stats(ex).unwrap().queued, 1);
+  pool.complete(&ja, fulfilled(0.0));
+  assert_eq!(pool.job().call, s);
+}
+
+#[test]
+fn an_awaiting_thread_waiting_on_its_own_calls_leaves_max_threads() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 1);
+  let a = main.submit(async_spec(ex, main.id, &[]));
+  let pool = Manual::attach(engine, main.expect_one_spawn());
+  assert_eq!(pool.job().call, a);
+  engine.call_yielded(pool.id, a);
+  // `a` awaits a call of its own: its thread must not hold the only place.
+  let nested = engine.submit(spec(ex, pool.isolate, 0, &[7.0])).unwrap();
+  let helper = Manual::attach(engine, main.expect_one_spawn());
+  let job = helper.job();
+  assert_eq!((job.call, job.caller), (nested, pool.isolate));
+  helper.complete(&job, fulfilled(7.0));
+  assert_eq!(
+    engine.drain(pool.isolate).completions,
+    vec![(nested, fulfilled(7.0))]
+  );
+}
+
+#[test]
+fn the_function_registry_interns_sources() {
+  let engine = new_engine();
+  let f = engine.register_function("x => x + 1");
+  let g = engine.register_function("x => x * 2");
+  assert_ne!(f, g);
+  assert_eq!(engine.register_function("x => x + 1"), f);
+  assert_eq!(engine.register_function(&String::from("x => x * 2")), g);
+  assert_eq!(engine.function_source(f).as_deref(), Some("x => x + 1"));
+  assert_eq!(engine.function_source(g).as_deref(), Some("x => x * 2"));
+  assert_eq!(engine.function_source(g + 1), None);
+}
+
+#[test]
+fn misuse_is_reported_with_stable_codes() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let err = engine.create_executor(config(0)).unwrap_err();
+  assert_eq!(err.code(), "ERR_OUT_OF_RANGE");
+  assert_eq!(
+    engine.configure_executor(DEFAULT_EXECUTOR, config(0)),
+    Err(CoreError::InvalidOption("maxThreads must be at least 1"))
+  );
+  assert_eq!(
+    engine.submit(spec(99, main.id, 0, &[])),
+    Err(CoreError::UnknownExecutor(99))
+  );
+  assert_eq!(
+    engine.submit(spec(DEFAULT_EXECUTOR, 999, 0, &[])),
+    Err(CoreError::UnknownIsolate(999))
+  );
+  assert_eq!(
+    engine.attach_thread(42, Arc::new(|| {})),
+    Err(CoreError::UnknownThread(42))
+  );
+  // A thread attaches once.
+  let ex = executor(engine, 1);
+  main.submit(spec(ex, main.id, 0, &[]));
+  let thread = main.expect_one_spawn();
+  let _pool = Manual::attach(engine, thread);
+  assert_eq!(
+    engine.attach_thread(thread, Arc::new(|| {})),
+    Err(CoreError::UnknownThread(thread))
+  );
+}
+
+#[test]
+fn raising_max_threads_spawns_for_queued_calls() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 1);
+  for _ in 0..3 {
+    main.submit(spec(ex, main.id, 0, &[]));
+  }
+  assert_eq!(spawns(&main.drain().duties).len(), 1);
+  engine.configure_executor(ex, config(3)).unwrap();
+  assert_eq!(spawns(&main.drain().duties).len(), 2);
+  assert_eq!(engine.spawn_options(ex), Some(Vec::new()));
+  assert_eq!(engine.idle_timeout_ms(ex), Some(10_000));
+}
