@@ -10,6 +10,8 @@ export const {
   tasks,
   local,
   ParallelCalls,
+  ParallelContexts,
+  SuppressedError,
   Future,
   wait,
   asCompleted,

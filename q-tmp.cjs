@@ -1,13 +1,16 @@
 const { Worker } = require("node:worker_threads");
+const path = require("node:path");
 const { parallel } = require("parallel-threads");
+const t0 = Date.now();
+process.on("exit", () => console.log("exit event", Date.now() - t0));
 (async () => {
-  if (process.argv[2] === "mainfirst") console.log(await parallel(() => 0)().results());
-  const src = `const {parallel}=require("parallel-threads"); const {parentPort}=require("worker_threads");
-  parallel(() => 1)().results().then(r => parentPort.postMessage(r))`;
-  const t0 = Date.now();
-  const w = new Worker(src, { eval: true });
-  w.on("message", (m) => { console.log("msg", m, Date.now() - t0); w.terminate().then(c => console.log("terminated", c, Date.now() - t0)); });
-  w.on("error", (e) => console.log("error", e));
-  w.on("exit", (c) => console.log("exit", c, Date.now() - t0));
-  setTimeout(() => { console.log("timeout"); process.exit(3); }, 25000).unref();
+  await parallel(() => 0)().results();
+  const rounds = +process.argv[2];
+  for (let r = 0; r < rounds; r++) {
+    const ws = Array.from({ length: 4 }, (_, i) => new Worker(path.join(__dirname, "__test__/fixtures/user-worker.cjs"), { workerData: { n: i, mode: "finish" } }));
+    await Promise.all(ws.map((w) => new Promise((res) => w.once("message", res))));
+    await Promise.all(ws.map((w) => w.terminate()));
+  }
+  console.log("done", Date.now() - t0);
+  if (process.argv[3] === "exit") process.exit(0);
 })();

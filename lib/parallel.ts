@@ -3,6 +3,13 @@
 import { ParallelCalls, threadCallStarter, type AnyFunction, type CallStarter } from "./chain.js";
 import type { CallOptions } from "./options.js";
 import { setTaskRunner } from "./tasks.js";
+import {
+  checkContextSource,
+  ParallelContexts,
+  validateContextOptions,
+  type ContextOptions,
+} from "./contexts/parallel-contexts.js";
+import type { ContextSource, EnteredValue } from "./contexts/sources.js";
 
 /**
  * Prepares `fn` to run on a thread of its own; returns a function with `fn`'s
@@ -17,8 +24,20 @@ import { setTaskRunner } from "./tasks.js";
 export function parallel<F extends AnyFunction>(
   fn: F,
   options?: CallOptions,
-): (...args: Parameters<F>) => ParallelCalls<[Awaited<ReturnType<F>>]> {
-  return parallelOn(DEFAULT_STARTER(), fn, options);
+): (...args: Parameters<F>) => ParallelCalls<[Awaited<ReturnType<F>>]>;
+/**
+ * Prepares a context to be entered concurrently with the others chained
+ * after it (`.parallel(ctx2)`), then `.enter()` or `.with(block)`.
+ *
+ * ```ts
+ * await parallel(oneCtx()).parallel(twoCtx()).with(async ([one, two]) => { … });
+ * ```
+ */
+export function parallel<C extends ContextSource>(context: C, options?: ContextOptions): ParallelContexts<[EnteredValue<C>]>;
+export function parallel(source: unknown, options?: unknown): unknown {
+  if (typeof source === "function") return parallelOn(DEFAULT_STARTER(), source as AnyFunction, options as CallOptions);
+  checkContextSource(source, "parallel()");
+  return new ParallelContexts<[]>([], validateContextOptions(options)).parallel(source);
 }
 
 let defaultStarter: CallStarter | undefined;
