@@ -63,6 +63,9 @@ export declare function nextJob(thread: number, idleMs: number): Array<unknown> 
 /** The caller posted the call's payload to its thread's port. */
 export declare function payloadPosted(call: number): void
 
+/** Starts one thread for an executor that has none yet. */
+export declare function prewarm(id: number): void
+
 /** Threads and counters of an executor. */
 export interface RawExecutorStats {
   threads: number

@@ -851,6 +851,7 @@ module.exports.functionSource = nativeBinding.functionSource
 module.exports.isSpawner = nativeBinding.isSpawner
 module.exports.nextJob = nativeBinding.nextJob
 module.exports.payloadPosted = nativeBinding.payloadPosted
+module.exports.prewarm = nativeBinding.prewarm
 module.exports.registerFunction = nativeBinding.registerFunction
 module.exports.reportExit = nativeBinding.reportExit
 module.exports.shutdown = nativeBinding.shutdown

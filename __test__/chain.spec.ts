@@ -19,6 +19,7 @@ import {
   ExceptionGroup,
   NotPortableError,
   ParallelCalls,
+  ThreadCrashError,
   TimeoutError,
   parallel,
   type CallOptions,
@@ -169,19 +170,24 @@ test("a consumed link throws ChainConsumedError for results, parallel, futures, 
   t.deepEqual(await next.results(), [1, 2]);
 });
 
-test("functions that return a promise report errors by rejecting (§9): results() and settled()", async (t) => {
+// §9: "Functions that return a promise report every error by rejecting."
+test("results() and settled() on a consumed link reject (not throw) with ChainConsumedError (§9)", async (t) => {
   const link = parallel(() => 1)();
   link.parallel(() => 2)();
-  await t.throwsAsync(() => link.results(), { instanceOf: ChainConsumedError }, "results() on a consumed link");
   await t.throwsAsync(() => link.settled(), { instanceOf: ChainConsumedError }, "settled() on a consumed link");
+  await t.throwsAsync(() => link.results(), { instanceOf: ChainConsumedError }, "results() on a consumed link");
+});
+
+test("results() with bad options rejects (not throws) with RangeError / TypeError (§9)", async (t) => {
   const live = parallel(() => 1)();
   await t.throwsAsync(() => live.results({ timeout: -1 }), { instanceOf: RangeError }, "results() with a negative timeout");
+  await t.throwsAsync(() => live.results(3 as unknown as ResultsOptions), { instanceOf: TypeError }, "results() with non-object options");
   await t.throwsAsync(
     () => live.results({ returnWhen: "FIRST_COMPLETED" } as unknown as ResultsOptions),
     { instanceOf: TypeError },
     "results() with FIRST_COMPLETED",
   );
-  await live.results();
+  t.deepEqual(await live.results(), [1]);
 });
 
 test("choosing the link's starter consumes nothing; calling it does", async (t) => {
@@ -207,6 +213,16 @@ test.serial("cancel() on a consumed link still cancels the calls it held", async
   t.is((reason as Error).cause, "stop");
   t.deepEqual(settled[1], { status: "fulfilled", value: "two" });
   t.is(second.state, "fulfilled");
+});
+
+test.serial("Symbol.asyncDispose on a consumed link still cancels the calls it held", async (t) => {
+  const link = parallel(sleepThen)(5000, "never");
+  const next = link.parallel(() => "two")();
+  await link[Symbol.asyncDispose]();
+  t.is(next.futures[0].state, "cancelled");
+  const records = await next.settled();
+  t.true((records[0] as { reason: unknown }).reason instanceof CancelledError);
+  t.deepEqual(records[1], { status: "fulfilled", value: "two" });
 });
 
 // ---------------------------------------------------------------- resultsSync
@@ -361,6 +377,35 @@ test.serial("a per-call timeout stops an infinite loop with TimeoutError; later 
   // results() rejects with the per-call TimeoutError too.
   await t.throwsAsync(parallel(() => { for (;;) {} }, { timeout: 100 })().results(), { instanceOf: TimeoutError });
   t.deepEqual(await parallel((n: number) => n + 1)(1).parallel(() => "again")().results(), [2, "again"]);
+});
+
+test.serial("fatal failures come first in an ExceptionGroup, and FIRST_EXCEPTION prefers them (§3, §9)", async (t) => {
+  const controller = new AbortController();
+  const calls = parallel(sleepThenThrow)(0, "ordinary")
+    .parallel(sleepThen, { signal: controller.signal })(5000, "never")
+    .parallel(() => "fine")();
+  await delay(200);
+  controller.abort("stop it");
+  const err = await t.throwsAsync(calls.results(), { instanceOf: ExceptionGroup });
+  const exceptions = (err as ExceptionGroup).exceptions;
+  t.is(exceptions.length, 2);
+  t.true(exceptions[0] instanceof CancelledError, "the fatal CancelledError comes first");
+  t.is((exceptions[1] as Error).message, "ordinary");
+  const first = await t.throwsAsync(calls.results({ returnWhen: "FIRST_EXCEPTION" }));
+  t.true(first instanceof CancelledError, "FIRST_EXCEPTION prefers the fatal failure");
+});
+
+test.serial("a thread that exits fails its call with ThreadCrashError; the other calls carry on", async (t) => {
+  const records = await parallel(() => process.exit(3))()
+    .parallel(sleepThen)(100, "carried on")
+    .settled();
+  t.is(records[0].status, "rejected");
+  const crash = (records[0] as { reason: unknown }).reason as ThreadCrashError;
+  t.true(crash instanceof ThreadCrashError, String(crash));
+  t.is(crash.exitCode, 3);
+  t.deepEqual(records[1], { status: "fulfilled", value: "carried on" });
+  t.deepEqual(await parallel(() => "still works")().results(), ["still works"]);
+  t.deepEqual(parallel(() => "sync too")().resultsSync(), ["sync too"]);
 });
 
 // ---------------------------------------------------------------- portability and errors

@@ -21,6 +21,21 @@ const FIXTURES = path.join(ROOT, "__test__/fixtures");
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves with "done" when `promise` settles, or "hung" after `ms` (the timer is cleared). */
+async function settlesWithin(ms: number, promise: Promise<unknown>): Promise<"done" | "hung"> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise.then(() => "done" as const),
+      new Promise<"hung">((r) => {
+        timer = setTimeout(() => r("hung"), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * A barrier: counts itself in, then waits (at most 10 s) until `parties`
  * calls have arrived. Returns whether the barrier was reached, so a failure
@@ -196,7 +211,7 @@ test.serial("the addon loaded and used by many user worker threads that are then
       t.deepEqual(m, { ok: true, results: [n * 2, `${n}!`] }, `round ${round} worker ${i}`);
     });
     const terminated = Promise.all(workers.map((w) => w.worker.terminate()));
-    t.is(await Promise.race([terminated.then(() => "terminated"), delay(5_000).then(() => "hung")]), "terminated", `round ${round}`);
+    t.is(await settlesWithin(5_000, terminated), "done", `round ${round}: terminate() returned`);
   }
   t.deepEqual(await parallel((x: number) => x + 1)(1).parallel(async () => "main")().results(), [2, "main"]);
   t.deepEqual(parallel(() => "sync")().resultsSync(), ["sync"]);
@@ -209,7 +224,7 @@ test.serial("user worker threads terminated while their calls are still running,
     const messages = await Promise.all(workers.map((w) => w.message));
     t.deepEqual(messages, ["started", "started", "started", "started"]);
     const terminated = Promise.all(workers.map((w) => w.worker.terminate()));
-    t.is(await Promise.race([terminated.then(() => "terminated"), delay(5_000).then(() => "hung")]), "terminated", `round ${round}`);
+    t.is(await settlesWithin(5_000, terminated), "done", `round ${round}: terminate() returned`);
   }
   t.deepEqual(await parallel((x: number) => x * 3)(3).results(), [9]);
   t.deepEqual(parallel(() => "sync")().resultsSync(), ["sync"]);

@@ -74,6 +74,7 @@ export interface Binding {
   createExecutor(maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): number;
   configureExecutor(id: number, maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): void;
   closeExecutor(id: number): void;
+  prewarm(id: number): void;
   spawnOptions(id: number): Buffer | null;
   executorStats(id: number): RawExecutorStats | null;
 }
@@ -81,6 +82,12 @@ export interface Binding {
 /** The addon, loaded once per isolate (the generated loader picks the platform binary). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const binding: Binding = require("../binding.js") as Binding;
+
+/** Flags of a call, carried by the core to the thread. */
+export const enum CallFlag {
+  /** Move the result's ArrayBuffers back instead of copying them. */
+  TransferResult = 1,
+}
 
 /** `waitSync` results. */
 export const enum SyncWaitResult {

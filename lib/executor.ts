@@ -13,6 +13,7 @@ import type { Future } from "./future.js";
 import { checkDuration, type CallOptions } from "./options.js";
 import { parallelOn } from "./parallel.js";
 import { encodeSpawnOptions, forgetSpawnOptions } from "./spawner.js";
+import { prewarm } from "./runtime.js";
 import { checkCallable } from "./start-call.js";
 
 /** Options of an executor. */
@@ -91,13 +92,14 @@ export class ParallelExecutor implements AsyncDisposable {
   readonly #start: CallStarter;
   #closed = false;
 
-  /** Makes an executor with its own threads and options. */
+  /** Makes an executor with its own threads and options; its first thread starts booting at once. */
   constructor(options?: ExecutorOptions) {
     if (wrapping !== undefined) {
       this.#id = wrapping;
     } else {
       const o = validate(options);
       this.#id = binding.createExecutor(o.maxThreads, o.idleTimeout, spawnOptions(o));
+      prewarm(this.#id);
     }
     this.#start = threadCallStarter(this.#id);
   }

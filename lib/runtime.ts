@@ -36,7 +36,17 @@ export function attach(): number {
   keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   keepAlive.unref();
   if (isMainThread) process.once("exit", () => binding.shutdown());
+  // Start the default executor's first thread now: it boots while this
+  // isolate finishes preparing the first call.
+  prewarm(0);
   return isolate;
+}
+
+/** Starts an executor's first thread booting now (a no-op when it has threads). */
+export function prewarm(executor: number): void {
+  attach();
+  binding.prewarm(executor);
+  onWake();
 }
 
 /** Posts a call's port payload to the thread it got, and tells the thread. */

@@ -6,17 +6,14 @@
 import { binding } from "./binding.js";
 import { typeError } from "./errors.js";
 import { Future } from "./future.js";
-import { checkPortable } from "./portability.js";
+import type * as Portability from "./portability.js";
 import { taskOf, taskSource } from "./tasks.js";
 import { CloneError } from "./errors.js";
-import { PayloadKind } from "./binding.js";
+import { CallFlag, PayloadKind } from "./binding.js";
 import { attach, postPayload, track, untrack } from "./runtime.js";
 import type { PortMessage } from "./transport.js";
 import { encodeArgs } from "./transport.js";
 import { validateCallOptions, type CallOptions } from "./options.js";
-
-/** Call flag: move the result's ArrayBuffers back instead of copying them. */
-export const TRANSFER_RESULT = 1;
 
 /** A function as the core knows it: its registered id and how it runs. */
 interface Registered {
@@ -26,12 +23,20 @@ interface Registered {
 }
 
 const registered = new WeakMap<Function, Registered>();
+
+/** The portability check, loaded on first use (its parser costs a few ms to load). */
+let portabilityModule: typeof Portability | undefined;
+function portability(): typeof Portability {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (portabilityModule ??= require("./portability.js") as typeof Portability);
+}
 /** Verdicts by source text too: an inline arrow is a new object on every call. */
 const bySource = new Map<string, Registered>();
 const BY_SOURCE_LIMIT = 4096;
 
 /** Checks (once) that `fn` can run on a thread, and registers its source. */
 export function registerFunction(fn: Function): Registered {
+  attach();
   let entry = registered.get(fn);
   if (entry !== undefined) return entry;
   const task = taskOf(fn);
@@ -44,7 +49,7 @@ export function registerFunction(fn: Function): Registered {
   const key = `${fn.name}\u0000${text}`;
   entry = bySource.get(key);
   if (entry === undefined) {
-    const portable = checkPortable(fn);
+    const portable = portability().checkPortable(fn);
     entry = { id: binding.registerFunction(portable.source), isAsync: portable.isAsync, name: portable.name };
     if (bySource.size >= BY_SOURCE_LIMIT) bySource.clear();
     bySource.set(key, entry);
@@ -70,7 +75,7 @@ export function startCall(
     );
   }
   const timeout = options?.timeout;
-  const flags = options?.transferResult ? TRANSFER_RESULT : 0;
+  const flags = options?.transferResult ? CallFlag.TransferResult : 0;
   const call = binding.submit(executor, fn.id, kind, kind === PayloadKind.Port ? undefined : data, flags, fn.isAsync, timeout);
   const future: Future<unknown> = new Future(() => {
     untrack(call);

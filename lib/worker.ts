@@ -10,11 +10,10 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { workerData, type MessagePort } from "node:worker_threads";
 
-import { binding, CallStatus, NextCode, PayloadKind, type RawJob } from "./binding.js";
+import { binding, CallFlag, CallStatus, NextCode, PayloadKind, type RawJob } from "./binding.js";
 import { encodeThrown } from "./error-transport.js";
 import { attachAsThread } from "./runtime.js";
 import { post, receive } from "./ports.js";
-import { TRANSFER_RESULT } from "./start-call.js";
 import { TASK_SOURCE_PREFIX } from "./tasks.js";
 import { decodeArgs, encodeData, encodeValue, type Encoded, type PortMessage } from "./transport.js";
 
@@ -107,7 +106,7 @@ async function loadTask(url: string, exportName: string): Promise<Function> {
 function fulfilled(value: unknown, job: RawJob): [CallStatus, ...Encoded] {
   const [call, , flags, caller] = job;
   try {
-    const [kind, data] = encodeValue(value, caller === spawner, (flags & TRANSFER_RESULT) !== 0);
+    const [kind, data] = encodeValue(value, caller === spawner, (flags & CallFlag.TransferResult) !== 0);
     if (kind !== PayloadKind.Port) return [CallStatus.Fulfilled, kind, data];
     const message = data as { value: unknown; transfer: PortMessage["transfer"] };
     post(port, call, message.value, message.transfer);

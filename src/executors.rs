@@ -42,6 +42,12 @@ pub fn configure_executor(
     .map_err(core_error)
 }
 
+/// Starts one thread for an executor that has none yet.
+#[napi]
+pub fn prewarm(id: u32) {
+  engine().prewarm(id);
+}
+
 /// Closes an executor.
 #[napi]
 pub fn close_executor(id: u32) -> Result<()> {

@@ -1,5 +1,3 @@
-import { createContext, runInContext } from "node:vm";
-
 /**
  * Globals that Node adds to a worker thread on top of the language's own
  * (checked against a Node 20 worker; later additions are listed too and kept
@@ -33,18 +31,27 @@ const NODE_WORKER_GLOBALS = [
 /** Names every JavaScript global scope has, whatever the host. */
 const ALWAYS = ["undefined", "NaN", "Infinity", "globalThis", "require"] as const;
 
-/** The names a fresh V8 context resolves as globals (own and inherited). */
+/**
+ * The names a fresh V8 context resolves as globals (own and inherited),
+ * listed once from the newest Node (creating a context to ask costs ~15 ms);
+ * kept only when this Node has them.
+ */
+const LANGUAGE_GLOBALS = [
+  "AggregateError", "Array", "ArrayBuffer", "AsyncDisposableStack", "Atomics", "BigInt", "BigInt64Array",
+  "BigUint64Array", "Boolean", "DataView", "Date", "DisposableStack", "Error", "EvalError",
+  "FinalizationRegistry", "Float16Array", "Float32Array", "Float64Array", "Function", "Infinity", "Int16Array",
+  "Int32Array", "Int8Array", "Intl", "Iterator", "JSON", "Map", "Math", "NaN", "Number", "Object", "Promise",
+  "Proxy", "RangeError", "ReferenceError", "Reflect", "RegExp", "Set", "SharedArrayBuffer", "String",
+  "SuppressedError", "Symbol", "SyntaxError", "TypeError", "URIError", "Uint16Array", "Uint32Array",
+  "Uint8Array", "Uint8ClampedArray", "WeakMap", "WeakRef", "WeakSet", "WebAssembly", "__defineGetter__",
+  "__defineSetter__", "__lookupGetter__", "__lookupSetter__", "__proto__", "console", "constructor",
+  "decodeURI", "decodeURIComponent", "encodeURI", "encodeURIComponent", "escape", "eval", "globalThis",
+  "hasOwnProperty", "isFinite", "isNaN", "isPrototypeOf", "parseFloat", "parseInt", "propertyIsEnumerable",
+  "toLocaleString", "toString", "undefined", "unescape", "valueOf",
+] as const;
+
 function languageGlobals(): string[] {
-  const names: unknown = runInContext(
-    `(() => {
-      const names = [];
-      for (let o = globalThis; o !== null; o = Object.getPrototypeOf(o))
-        names.push(...Object.getOwnPropertyNames(o));
-      return names;
-    })()`,
-    createContext(),
-  );
-  return Array.isArray(names) ? names.filter((n): n is string => typeof n === "string") : [];
+  return LANGUAGE_GLOBALS.filter((name) => name in globalThis);
 }
 
 let cached: ReadonlySet<string> | undefined;

@@ -48,6 +48,27 @@ impl Engine {
     })
   }
 
+  /// Starts one thread for an executor that has none, so that the first
+  /// call does not wait for a whole thread start-up after it was made.
+  pub fn prewarm(&self, id: ExecutorId) {
+    self.with(|st, wakes| {
+      let Some(executor) = st.executors.get(&id) else {
+        return;
+      };
+      if executor.closed || !executor.threads.is_empty() || st.shutdown {
+        return;
+      }
+      let thread = st.new_thread(id);
+      st.push_duty(
+        wakes,
+        crate::state::Duty::Spawn {
+          thread,
+          executor: id,
+        },
+      );
+    })
+  }
+
   /// The worker options the TypeScript layer stored with an executor.
   pub fn spawn_options(&self, id: ExecutorId) -> Option<Vec<u8>> {
     self
