@@ -9,6 +9,12 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * Parses `source`, the text of a function named `name` (`fn.name`), and
+ * finds what it uses from outside itself.
+ */
+export declare function analyzeFunction(source: string, name: string): FunctionAnalysis
+
 /** Attaches a pool thread that the spawner started for `thread`. */
 export declare function attachThread(thread: ThreadId, onWake: () => void): number
 
@@ -42,11 +48,36 @@ export declare function configureExecutor(id: number, maxThreads: number, idleTi
 /** Creates an executor; returns its id. */
 export declare function createExecutor(maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): number
 
+/**
+ * This isolate is ending (a user worker's `exit` event): detach it now, so
+ * the threads it owns take no new calls and another isolate takes over.
+ */
+export declare function detach(): void
+
 /** Takes the completions (and, for the spawner, the duties) that arrived. */
 export declare function drain(): Array<number | unknown>
 
 /** A snapshot of an executor's threads and counters. */
 export declare function executorStats(id: number): RawExecutorStats | null
+
+/** What a function's source says about it. */
+export interface FunctionAnalysis {
+  /** `"function"`, `"class"`, `"generator"` or `"unparsable"`. */
+  kind: string
+  /**
+   * The source to evaluate on a thread, when it is not the text itself
+   * (a method rewritten as an expression, helpers provided).
+   */
+  source?: string
+  isAsync: boolean
+  isArrow: boolean
+  /** Identifiers used without being bound, globals included, sorted. */
+  free: Array<string>
+  /** `this`, `super`, `new.target`, `import.meta` of the caller, sorted. */
+  contextual: Array<string>
+  /** The parser's message, for `"unparsable"`. */
+  error?: string
+}
 
 /** The source registered under `id` (threads compile it once). */
 export declare function functionSource(id: number): string | null
@@ -55,8 +86,8 @@ export declare function functionSource(id: number): string | null
 export declare function isSpawner(): boolean
 
 /**
- * Blocks until this thread has a call (a job array), is retired (0) or must
- * return to its event loop (1).
+ * Blocks until this thread has a call (a job array), is retired (0), must
+ * return to its event loop (1), or should call again (2, after a slice).
  */
 export declare function nextJob(thread: number, idleMs: number): Array<unknown> | number
 
@@ -91,8 +122,9 @@ export declare function shutdown(): void
 export declare function spawnOptions(id: number): Buffer | null
 
 /**
- * Starts a call; returns its id. `argsKind`: 0 primitives array, 1
- * serialized buffer, 2 sent over the thread's port.
+ * Starts a call; returns its id, negated while the call waits for a thread.
+ * `argsKind`: 0 primitives array, 1 serialized buffer, 2 sent over the
+ * thread's port.
  */
 export declare function submit(executor: number, functionId: number, argsKind: number, args: unknown, flags: number, asyncFn: boolean, timeoutMs?: number | undefined | null): number
 
@@ -110,6 +142,7 @@ export declare function waitPayload(thread: number, call: number): boolean
 
 /**
  * Blocks until `calls` settled (or one failed, with `firstFailure`).
- * Returns 0 settled, 1 timed out, 2 the spawner has duties, 3 exit.
+ * Returns 0 settled, 1 timed out, 2 the spawner has duties, 3 exit, 4 call
+ * again (a slice ended: lets a pending `worker.terminate()` take effect).
  */
 export declare function waitSync(calls: Array<number>, firstFailure: boolean, timeoutMs?: number | undefined | null): number

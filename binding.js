@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.analyzeFunction = nativeBinding.analyzeFunction
 module.exports.attachThread = nativeBinding.attachThread
 module.exports.attachUser = nativeBinding.attachUser
 module.exports.callThread = nativeBinding.callThread
@@ -845,6 +846,7 @@ module.exports.complete = nativeBinding.complete
 module.exports.completeAndNext = nativeBinding.completeAndNext
 module.exports.configureExecutor = nativeBinding.configureExecutor
 module.exports.createExecutor = nativeBinding.createExecutor
+module.exports.detach = nativeBinding.detach
 module.exports.drain = nativeBinding.drain
 module.exports.executorStats = nativeBinding.executorStats
 module.exports.functionSource = nativeBinding.functionSource

@@ -40,6 +40,7 @@ export interface Binding {
   attachThread(thread: number, onWake: () => void): number;
   drain(): unknown[];
   shutdown(): void;
+  detach(): void;
   registerFunction(source: string): number;
   functionSource(id: number): string | null;
   submit(
@@ -77,6 +78,7 @@ export interface Binding {
   prewarm(id: number): void;
   spawnOptions(id: number): Buffer | null;
   executorStats(id: number): RawExecutorStats | null;
+  analyzeFunction(source: string, name: string): import("./portability/native.js").NativeAnalysis;
 }
 
 /** The addon, loaded once per isolate (the generated loader picks the platform binary). */
@@ -95,10 +97,12 @@ export const enum SyncWaitResult {
   TimedOut = 1,
   Duties = 2,
   Exit = 3,
+  Again = 4,
 }
 
 /** `nextJob` results that are not jobs. */
 export const enum NextCode {
   Retire = 0,
   Exit = 1,
+  Again = 2,
 }

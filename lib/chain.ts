@@ -105,8 +105,15 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
    * error, several with an `ExceptionGroup` (fatal failures first).
    */
   results(options?: ResultsOptions): Promise<R> {
-    const futures = this.#live("results()").map((l) => l.future);
-    const { returnWhen, timeout, signal } = validateResultsOptions(options, "results()");
+    let futures: Future<unknown>[];
+    let checked: ReturnType<typeof validateResultsOptions>;
+    try {
+      futures = this.#live("results()").map((l) => l.future);
+      checked = validateResultsOptions(options, "results()");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { returnWhen, timeout, signal } = checked;
     const firstException = returnWhen === "FIRST_EXCEPTION";
     return new Promise<R>((resolve, reject) => {
       let remaining = futures.length;
@@ -174,7 +181,7 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
   }
 
   /** Settled records in completion order (for progress reporting). */
-  asCompleted(options?: { timeout?: number }): AsyncGenerator<CompletedRecord<R[number]>, void, undefined> {
+  asCompleted(options?: Pick<ResultsOptions, "timeout">): AsyncGenerator<CompletedRecord<R[number]>, void, undefined> {
     const futures = this.#live("asCompleted()").map((l) => l.future);
     const { timeout } = validateResultsOptions(options === undefined ? undefined : { timeout: options.timeout }, "asCompleted()");
     return iterateCompleted(futures as Future<R[number]>[], timeout);

@@ -30,14 +30,20 @@ export class Future<T> implements PromiseLike<T> {
   #listeners: Listener[] | undefined;
   #promise: Promise<T> | undefined;
   readonly #onCancel: ((reason: unknown) => boolean) | undefined;
+  readonly #hasStarted: (() => boolean) | undefined;
 
-  /** @internal Made by the library; `onCancel` stops the call, returning false when it already settled. */
-  constructor(onCancel?: (reason: unknown) => boolean) {
+  /**
+   * @internal Made by the library; `onCancel` stops the call, returning false
+   * when it already settled; `hasStarted` tells whether a pending call got a thread.
+   */
+  constructor(onCancel?: (reason: unknown) => boolean, hasStarted?: () => boolean) {
     this.#onCancel = onCancel;
+    this.#hasStarted = hasStarted;
   }
 
-  /** `"pending"`, `"running"`, `"fulfilled"`, `"rejected"` or `"cancelled"`. */
+  /** `"pending"` (waiting for a thread), `"running"`, `"fulfilled"`, `"rejected"` or `"cancelled"`. */
   get state(): FutureState {
+    if (this.#state === "pending" && this.#hasStarted?.()) this.#state = "running";
     return this.#state;
   }
 

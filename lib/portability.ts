@@ -1,13 +1,13 @@
 /**
  * The static portability check: can a function be re-created on a worker
- * thread from its source alone? See SPEC §1.
+ * thread from its source alone? See SPEC §1. The addon parses the source and
+ * finds what the function uses from outside itself (src/portability.rs);
+ * this module filters the worker globals, words the verdict and caches it.
  */
+import { binding } from "./binding.js";
 import { NotPortableError } from "./errors.js";
 import { workerGlobals } from "./portability/globals.js";
-import { provideHelpers } from "./portability/helpers.js";
 import { capturesRejection, shapeRejection, type Rejection } from "./portability/messages.js";
-import { parseFunctionSource, type SourceShape } from "./portability/parse.js";
-import { analyzeScope } from "./portability/scope.js";
 
 /** A function that can be re-created on a thread from its source. */
 export interface PortableFunction {
@@ -46,22 +46,16 @@ function analyze(fn: Function): Outcome {
   if (/\{\s*\[native code\]\s*\}$/.test(text)) {
     return shapeRejection(name, name.startsWith("bound ") ? "bound" : "native");
   }
-  let shape: SourceShape;
-  try {
-    shape = parseFunctionSource(text, own);
-  } catch (error) {
-    return shapeRejection(name, "unparsable", error instanceof Error ? error.message : "");
-  }
-  if (shape.kind === "class") return shapeRejection(name, "class");
-  const { node } = shape;
-  if (node.generator) return shapeRejection(name, "generator");
-  const scope = analyzeScope(node, workerGlobals());
-  const { source, free } = provideHelpers(shape.source, scope.free);
-  const { contextual } = scope;
+  const analysis = binding.analyzeFunction(text, own);
+  if (analysis.kind === "unparsable") return shapeRejection(name, "unparsable", analysis.error ?? "");
+  if (analysis.kind !== "function") return shapeRejection(name, analysis.kind);
+  const globals = workerGlobals();
+  const free = analysis.free.filter((identifier) => !globals.has(identifier));
+  const { contextual } = analysis;
   if (free.length > 0 || contextual.length > 0) {
-    return capturesRejection(name, free, contextual, node.type === "ArrowFunctionExpression");
+    return capturesRejection(name, free, contextual, analysis.isArrow);
   }
-  return Object.freeze({ source, isAsync: node.async, name });
+  return Object.freeze({ source: analysis.source ?? text, isAsync: analysis.isAsync, name });
 }
 
 /**

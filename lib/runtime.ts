@@ -36,6 +36,7 @@ export function attach(): number {
   keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   keepAlive.unref();
   if (isMainThread) process.once("exit", () => binding.shutdown());
+  else process.once("exit", () => binding.detach());
   // Start the default executor's first thread now: it boots while this
   // isolate finishes preparing the first call.
   prewarm(0);
@@ -138,6 +139,7 @@ export function waitSync(calls: number[], firstFailure: boolean, deadline: numbe
   for (;;) {
     const left = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
     const result = binding.waitSync(calls, firstFailure, left);
+    if (result === SyncWaitResult.Again) continue;
     onWake();
     if (result === SyncWaitResult.Settled) return true;
     if (result === SyncWaitResult.TimedOut) return false;

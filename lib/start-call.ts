@@ -76,11 +76,16 @@ export function startCall(
   }
   const timeout = options?.timeout;
   const flags = options?.transferResult ? CallFlag.TransferResult : 0;
-  const call = binding.submit(executor, fn.id, kind, kind === PayloadKind.Port ? undefined : data, flags, fn.isAsync, timeout);
-  const future: Future<unknown> = new Future(() => {
-    untrack(call);
-    return binding.cancel(call, 0, []);
-  });
+  const submitted = binding.submit(executor, fn.id, kind, kind === PayloadKind.Port ? undefined : data, flags, fn.isAsync, timeout);
+  const call = Math.abs(submitted);
+  const future: Future<unknown> = new Future(
+    () => {
+      untrack(call);
+      return binding.cancel(call, 0, []);
+    },
+    () => typeof binding.callThread(call) === "number",
+  );
+  if (submitted < 0) future._markPending();
   const portPayload = kind === PayloadKind.Port ? (data as { args: unknown; transfer: PortMessage["transfer"] }) : undefined;
   track(call, { future, site, name: `${fn.name}()`, timeout, portPayload });
   if (portPayload !== undefined) {

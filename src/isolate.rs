@@ -97,3 +97,12 @@ pub fn shutdown() {
 pub fn is_spawner() -> Result<bool> {
   Ok(engine().is_spawner(current_isolate()?))
 }
+
+/// This isolate is ending (a user worker's `exit` event): detach it now, so
+/// the threads it owns take no new calls and another isolate takes over.
+#[napi]
+pub fn detach() {
+  if let Some(id) = ISOLATE.with(|cell| cell.take()) {
+    engine().isolate_gone(id);
+  }
+}

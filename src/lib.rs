@@ -9,4 +9,5 @@ mod convert;
 mod errors;
 mod executors;
 mod isolate;
+mod portability;
 mod worker;

@@ -14,11 +14,19 @@ fn idle_until(idle_ms: f64) -> Option<Instant> {
     .then(|| Instant::now() + Duration::from_secs_f64(idle_ms / 1000.0))
 }
 
-/// Blocks until this thread has a call (a job array), is retired (0) or must
-/// return to its event loop (1).
+/// How long a thread stays parked in native code before it comes back to
+/// JavaScript: bounds how long `worker.terminate()` can take.
+pub const SLICE: Duration = Duration::from_millis(100);
+
+fn slice_end() -> Option<Instant> {
+  Some(Instant::now() + SLICE)
+}
+
+/// Blocks until this thread has a call (a job array), is retired (0), must
+/// return to its event loop (1), or should call again (2, after a slice).
 #[napi(ts_return_type = "Array<unknown> | number")]
 pub fn next_job(thread: u32, idle_ms: f64) -> JsNext {
-  JsNext(engine().next_job(thread, idle_until(idle_ms)))
+  JsNext(engine().next_job_within(thread, idle_until(idle_ms), slice_end()))
 }
 
 /// The thread's next call without waiting, if any.
@@ -72,11 +80,12 @@ pub fn complete_and_next(
     status: status_from_js(status)?,
     payload,
   };
-  Ok(JsNext(engine().complete_and_next(
+  Ok(JsNext(engine().complete_and_next_within(
     thread,
     call as u64,
     outcome,
     idle_until(idle_ms),
+    slice_end(),
   )))
 }
 
@@ -100,5 +109,5 @@ pub fn thread_gone(env: Env, thread: u32, kind: u32, reason: Unknown<'_>) -> Res
 /// false when the call is gone or the thread must exit.
 #[napi]
 pub fn wait_payload(thread: u32, call: f64) -> bool {
-  engine().wait_payload(thread, call as u64)
+  engine().wait_payload(thread, call as u64, slice_end())
 }

@@ -1,4 +1,5 @@
-import type { ContextualUse } from "./scope.js";
+/** Uses of the caller's context that can't travel to a thread. */
+export type ContextualUse = "this" | "super" | "new.target" | "import.meta";
 
 /** Why a function can't be re-created on a thread: the message and what it captured. */
 export interface Rejection {

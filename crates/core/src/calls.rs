@@ -92,7 +92,8 @@ impl Engine {
 
   /// Blocks a thread until the payload of `call` was posted to its port.
   /// Returns false when the call is gone or the thread must exit.
-  pub fn wait_payload(&self, thread_id: ThreadId, call: CallId) -> bool {
+  /// Returns true (look again) at `until` at the latest.
+  pub fn wait_payload(&self, thread_id: ThreadId, call: CallId, until: Option<Instant>) -> bool {
     loop {
       let (parker, seen) = {
         let st = self.lock();
@@ -109,7 +110,9 @@ impl Engine {
         }
         (Arc::clone(&thread.parker), thread.parker.seq())
       };
-      parker.wait(seen, None);
+      if parker.wait(seen, until) == crate::parker::Woken::TimedOut {
+        return true;
+      }
     }
   }
 

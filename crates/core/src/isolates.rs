@@ -30,6 +30,9 @@ pub enum SyncWait {
   Duties,
   /// This thread is being terminated, or the process is exiting.
   Exit,
+  /// The wait slice ended before anything else: come back to JavaScript
+  /// (so a pending `worker.terminate()` can take effect), then wait again.
+  Again,
 }
 
 impl Engine {
@@ -97,6 +100,18 @@ impl Engine {
     first_failure: bool,
     deadline: Option<Instant>,
   ) -> SyncWait {
+    self.wait_sync_within(isolate, calls, first_failure, deadline, None)
+  }
+
+  /// [`Engine::wait_sync`], returning [`SyncWait::Again`] at `slice_end` at the latest.
+  pub fn wait_sync_within(
+    &self,
+    isolate: IsolateId,
+    calls: &[CallId],
+    first_failure: bool,
+    deadline: Option<Instant>,
+    slice_end: Option<Instant>,
+  ) -> SyncWait {
     let outcome = loop {
       let (parker, seen) = {
         let mut wakes = Wakes::default();
@@ -113,8 +128,18 @@ impl Engine {
         wakes.run_now();
         waiting
       };
-      if parker.wait(seen, deadline) == Woken::TimedOut {
-        break SyncWait::TimedOut;
+      let until = match (deadline, slice_end) {
+        (Some(d), Some(s)) => Some(d.min(s)),
+        (d, s) => d.or(s),
+      };
+      if parker.wait(seen, until) == Woken::TimedOut {
+        let now = Instant::now();
+        if deadline.is_some_and(|d| now >= d) {
+          break SyncWait::TimedOut;
+        }
+        if slice_end.is_some_and(|s| now >= s) {
+          break SyncWait::Again;
+        }
       }
     };
     self.with(|st, wakes| st.end_sync_wait(wakes, isolate));
@@ -191,6 +216,38 @@ impl State {
     }
   }
 
+  /// The spawner changed: its threads die with it (no new calls go there),
+  /// and threads it was to start may never come. Forget those and their
+  /// duties, and ask the new spawner for the threads the queues need.
+  fn forget_unstarted_threads(&mut self, wakes: &mut Wakes) {
+    self.duties.retain(|d| matches!(d, Duty::Terminate { .. }));
+    // Running threads are the old spawner's children and die with it: they
+    // take no new calls.
+    for thread in self.threads.values_mut() {
+      thread.doomed = true;
+    }
+    for executor in self.executors.values_mut() {
+      executor.idle.clear();
+    }
+    let starting: Vec<ThreadId> = self
+      .threads
+      .iter()
+      .filter(|(_, t)| t.phase == crate::state::Phase::Starting)
+      .map(|(id, _)| *id)
+      .collect();
+    for thread_id in starting {
+      if let Some(thread) = self.threads.remove(&thread_id) {
+        if let Some(executor) = self.executors.get_mut(&thread.executor) {
+          executor.threads.retain(|t| *t != thread_id);
+        }
+      }
+    }
+    let executors: Vec<_> = self.executors.keys().copied().collect();
+    for executor in executors {
+      self.ensure_threads(wakes, executor);
+    }
+  }
+
   /// Forgets an isolate; calls it made are abandoned (nobody waits for them).
   pub(crate) fn remove_isolate(&mut self, wakes: &mut Wakes, isolate: IsolateId) {
     if self.isolates.remove(&isolate).is_none() {
@@ -215,11 +272,7 @@ impl State {
         .filter(|(_, iso)| iso.kind == IsolateKind::User)
         .map(|(id, _)| *id)
         .min();
-      if let Some(spawner) = self.spawner {
-        if !self.duties.is_empty() {
-          self.wake_isolate(wakes, spawner);
-        }
-      }
+      self.forget_unstarted_threads(wakes);
     }
   }
 }

@@ -5,8 +5,10 @@
 //! and only returns when it changed, so a wake meant for an earlier wait can
 //! never be mistaken for a new one.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Condvar, Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
+use std::sync::OnceLock;
+#[cfg(not(target_os = "linux"))]
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// The longest single sleep; waits are re-checked at least this often.
@@ -26,7 +28,13 @@ pub enum Woken {
 pub struct Parker {
   seq: AtomicU32,
   sleeping: AtomicBool,
+  /// Adaptive spinning: raised when a spin caught the wake-up, lowered when
+  /// it had to sleep anyway (on a busy machine spinning only steals time).
+  spin_credit: AtomicI32,
+  waits: AtomicU32,
+  #[cfg(not(target_os = "linux"))]
   lock: Mutex<()>,
+  #[cfg(not(target_os = "linux"))]
   cv: Condvar,
 }
 
@@ -41,22 +49,16 @@ impl Parker {
   pub fn notify(&self) {
     self.seq.fetch_add(1, Ordering::SeqCst);
     if self.sleeping.load(Ordering::SeqCst) {
-      let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-      self.cv.notify_all();
+      self.wake();
     }
   }
 
   /// Waits until the sequence number differs from `seen` or `deadline`
   /// passes. Spins first when another core could answer quickly.
   pub fn wait(&self, seen: u32, deadline: Option<Instant>) -> Woken {
-    let spins = spin_budget();
-    for _ in 0..spins {
-      if self.seq.load(Ordering::Acquire) != seen {
-        return Woken::Notified;
-      }
-      std::hint::spin_loop();
+    if self.spin(seen) {
+      return Woken::Notified;
     }
-    let mut guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
     self.sleeping.store(true, Ordering::SeqCst);
     let outcome = loop {
       if self.seq.load(Ordering::SeqCst) != seen {
@@ -72,30 +74,102 @@ impl Parker {
         }
         None => SLICE,
       };
-      guard = self
-        .cv
-        .wait_timeout(guard, slice)
-        .unwrap_or_else(|e| e.into_inner())
-        .0;
+      self.sleep(seen, slice);
     };
     self.sleeping.store(false, Ordering::SeqCst);
-    drop(guard);
     outcome
+  }
+
+  /// Spins for a short while if spinning has been paying off (and now and
+  /// then to find out whether it would again); true when the wake came.
+  fn spin(&self, seen: u32) -> bool {
+    if !multi_core() {
+      return false;
+    }
+    let credit = self.spin_credit.load(Ordering::Relaxed);
+    let probe = self.waits.fetch_add(1, Ordering::Relaxed) % 32 == 0;
+    if credit < 0 && !probe {
+      return false;
+    }
+    let start = Instant::now();
+    let mut i = 0u32;
+    loop {
+      if self.seq.load(Ordering::Acquire) != seen {
+        self
+          .spin_credit
+          .store((credit + 1).min(MAX_CREDIT), Ordering::Relaxed);
+        return true;
+      }
+      std::hint::spin_loop();
+      i += 1;
+      if i % 64 == 0 && start.elapsed() >= SPIN {
+        self
+          .spin_credit
+          .store((credit - 2).max(-MAX_CREDIT), Ordering::Relaxed);
+        return false;
+      }
+    }
+  }
+
+  /// Sleeps while the sequence number is `seen`, at most `slice`: a bare
+  /// futex (one syscall each way, no lock to hand over on wake-up).
+  #[cfg(target_os = "linux")]
+  fn sleep(&self, seen: u32, slice: Duration) {
+    let timeout = libc::timespec {
+      tv_sec: slice.as_secs() as libc::time_t,
+      tv_nsec: slice.subsec_nanos() as libc::c_long,
+    };
+    // SAFETY: the futex word is a live AtomicU32 of self; the kernel only
+    // compares it with `seen` and sleeps; spurious returns are re-checked.
+    unsafe {
+      libc::syscall(
+        libc::SYS_futex,
+        self.seq.as_ptr(),
+        libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG,
+        seen,
+        &timeout as *const libc::timespec,
+      );
+    }
+  }
+
+  #[cfg(target_os = "linux")]
+  fn wake(&self) {
+    // SAFETY: as in `sleep`; waking a futex nobody waits on is harmless.
+    unsafe {
+      libc::syscall(
+        libc::SYS_futex,
+        self.seq.as_ptr(),
+        libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+        i32::MAX,
+      );
+    }
+  }
+
+  #[cfg(not(target_os = "linux"))]
+  fn sleep(&self, seen: u32, slice: Duration) {
+    let guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+    if self.seq.load(Ordering::SeqCst) == seen {
+      let _ = self.cv.wait_timeout(guard, slice);
+    }
+  }
+
+  #[cfg(not(target_os = "linux"))]
+  fn wake(&self) {
+    drop(self.lock.lock().unwrap_or_else(|e| e.into_inner()));
+    self.cv.notify_all();
   }
 }
 
-/// Spin iterations before sleeping: none when this process may use only one
-/// core (spinning would only delay the thread that is to answer).
-fn spin_budget() -> u32 {
-  static BUDGET: OnceLock<u32> = OnceLock::new();
-  *BUDGET.get_or_init(|| {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores > 1 {
-      4_000
-    } else {
-      0
-    }
-  })
+/// The longest spin before sleeping.
+const SPIN: Duration = Duration::from_micros(30);
+/// Bounds of the spin credit.
+const MAX_CREDIT: i32 = 8;
+
+/// Whether this process may use more than one core (spinning on one core
+/// only delays the thread that is to answer).
+fn multi_core() -> bool {
+  static MULTI: OnceLock<bool> = OnceLock::new();
+  *MULTI.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()) > 1)
 }
 
 #[cfg(test)]

@@ -24,6 +24,9 @@ pub enum Next {
   /// The thread is being terminated or the process is exiting: return to the
   /// event loop at once.
   Exit,
+  /// The wait slice ended: return to JavaScript (so a pending
+  /// `worker.terminate()` can take effect) and wait again.
+  Again,
 }
 
 impl Engine {
@@ -57,6 +60,18 @@ impl Engine {
   /// Blocks until the thread has a call to run, is retired after
   /// `idle_until`, or must exit. Only for threads with no calls in flight.
   pub fn next_job(&self, thread_id: ThreadId, idle_until: Option<Instant>) -> Next {
+    self.next_job_within(thread_id, idle_until, None)
+  }
+
+  /// [`Engine::next_job`], returning [`Next::Again`] at `slice_end` at the
+  /// latest: a thread parked in native code can't be terminated by V8, so
+  /// pool threads come back to JavaScript now and then.
+  pub fn next_job_within(
+    &self,
+    thread_id: ThreadId,
+    idle_until: Option<Instant>,
+    slice_end: Option<Instant>,
+  ) -> Next {
     loop {
       let (parker, seen) = {
         let mut st = self.lock();
@@ -75,8 +90,23 @@ impl Engine {
         thread.parked = true;
         (Arc::clone(&thread.parker), thread.parker.seq())
       };
-      if parker.wait(seen, idle_until) == Woken::TimedOut && self.try_retire(thread_id) {
-        return Next::Retire;
+      let until = match (idle_until, slice_end) {
+        (Some(idle), Some(slice)) => Some(idle.min(slice)),
+        (idle, slice) => idle.or(slice),
+      };
+      if parker.wait(seen, until) == Woken::TimedOut {
+        let now = Instant::now();
+        if idle_until.is_some_and(|idle| now >= idle) && self.try_retire(thread_id) {
+          return Next::Retire;
+        }
+        if slice_end.is_some_and(|slice| now >= slice) {
+          self
+            .lock()
+            .threads
+            .get_mut(&thread_id)
+            .map(|t| t.parked = false);
+          return Next::Again;
+        }
       }
     }
   }
@@ -120,8 +150,20 @@ impl Engine {
     outcome: Outcome,
     idle_until: Option<Instant>,
   ) -> Next {
+    self.complete_and_next_within(thread_id, call_id, outcome, idle_until, None)
+  }
+
+  /// [`Engine::complete`] then [`Engine::next_job_within`].
+  pub fn complete_and_next_within(
+    &self,
+    thread_id: ThreadId,
+    call_id: CallId,
+    outcome: Outcome,
+    idle_until: Option<Instant>,
+    slice_end: Option<Instant>,
+  ) -> Next {
     self.complete(thread_id, call_id, outcome);
-    self.next_job(thread_id, idle_until)
+    self.next_job_within(thread_id, idle_until, slice_end)
   }
 
   /// The thread says why it is about to die (uncaught error, `process.exit`);
@@ -237,7 +279,21 @@ impl State {
       executor.idle.retain(|t| *t != thread_id);
     }
     let reason = thread.exit_reason.unwrap_or(fallback_reason);
-    for call in thread.calls {
+    // Calls still in the inbox never started: place them again elsewhere
+    // (except port payloads, which went to this thread's port).
+    let mut crashed = thread.calls;
+    for job in thread.inbox {
+      if job.args == Payload::Port {
+        continue;
+      }
+      crashed.retain(|c| *c != job.call);
+      if let Some(call) = self.calls.get_mut(&job.call) {
+        call.thread = None;
+        let executor = call.executor;
+        self.place(wakes, executor, job);
+      }
+    }
+    for call in crashed {
       self.deliver(
         wakes,
         call,
