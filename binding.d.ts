@@ -107,6 +107,17 @@ export interface RawExecutorStats {
   started: number
   fulfilled: number
   failed: number
+  queueWait: RawPercentiles
+  runTime: RawPercentiles
+}
+
+/** Percentiles of recent durations, in microseconds. */
+export interface RawPercentiles {
+  p50: number
+  p90: number
+  p99: number
+  max: number
+  count: number
 }
 
 /** The id of a portable function's source (registered once per process). */

@@ -22,6 +22,16 @@ export const enum CallStatus {
 /** A job as the core hands it to a thread: `[callId, functionId, flags, caller, argsKind, args]`. */
 export type RawJob = [number, number, number, number, PayloadKind, unknown];
 
+/** Percentiles of recent durations, in microseconds (nearest rank over the last 1024 calls). */
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  /** How many recent calls they come from. */
+  count: number;
+}
+
 /** Counters and thread figures of an executor. */
 export interface RawExecutorStats {
   threads: number;
@@ -32,6 +42,8 @@ export interface RawExecutorStats {
   started: number;
   fulfilled: number;
   failed: number;
+  queueWait: Percentiles;
+  runTime: Percentiles;
 }
 
 /** The functions the addon exports (see src/*.rs). */

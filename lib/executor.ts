@@ -6,7 +6,7 @@
 import { availableParallelism } from "node:os";
 import type { WorkerOptions } from "node:worker_threads";
 
-import { binding } from "./binding.js";
+import { binding, type Percentiles } from "./binding.js";
 import { threadCallStarter, type AnyFunction, type CallStarter, type ParallelCalls } from "./chain.js";
 import { rangeError, typeError } from "./errors.js";
 import type { Future } from "./future.js";
@@ -72,14 +72,26 @@ function spawnOptions(o: ExecutorOptions & { idleTimeout: number }): Buffer {
 
 /** Figures of an executor's threads and calls. */
 export interface ExecutorStats {
+  /** Threads alive (including those starting). */
   threads: number;
+  /** Threads with no call. */
   idle: number;
+  /** Threads running or awaiting calls. */
   busy: number;
+  /** Threads being started. */
   starting: number;
+  /** Calls waiting for a thread (past maxThreads). */
   queued: number;
+  /** Calls started since the executor was made. */
   started: number;
+  /** Calls that returned a value. */
   fulfilled: number;
+  /** Calls that failed (threw, timed out, were cancelled or crashed). */
   failed: number;
+  /** Queue wait of recent calls (submit → a thread takes the call), µs. */
+  queueWait: Percentiles;
+  /** Run time of recent calls (a thread took the call → it settled), µs. */
+  runTime: Percentiles;
 }
 
 /**
@@ -147,7 +159,7 @@ export class ParallelExecutor implements AsyncDisposable {
   stats(): ExecutorStats {
     const raw = binding.executorStats(this.#id);
     if (raw === null) throw new Error("the executor is gone");
-    return { ...raw };
+    return { ...raw, queueWait: { ...raw.queueWait }, runTime: { ...raw.runTime } };
   }
 
   /** Stops taking calls; idle threads end now, busy ones when their calls are done. */

@@ -14,6 +14,7 @@ export { ParallelContexts } from "./contexts/parallel-contexts.js";
 export type { ContextOptions, Entered } from "./contexts/parallel-contexts.js";
 export type { ContextManager, ContextSource, EnteredValue } from "./contexts/sources.js";
 export { SuppressedError } from "./suppressed-error.js";
+export type { CallStartMessage, CallEndMessage } from "./diagnostics.js";
 export type { Transferable } from "./transfer.js";
 export { Future } from "./future.js";
 export { wait, asCompleted } from "./wait.js";
@@ -21,6 +22,7 @@ export type { WaitResult, WaitReturnWhen } from "./wait.js";
 export type { FutureState } from "./future.js";
 export { ParallelExecutor, defaultMaxThreads } from "./executor.js";
 export type { ExecutorOptions, ExecutorStats } from "./executor.js";
+export type { Percentiles } from "./binding.js";
 export type { CallOptions, ResultsOptions, ReturnWhen } from "./options.js";
 export type { SettledRecord, CompletedRecord } from "./records.js";
 export {

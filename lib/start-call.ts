@@ -13,6 +13,7 @@ import { CallFlag, PayloadKind } from "./binding.js";
 import { attach, postPayload, track, untrack } from "./runtime.js";
 import type { PortMessage } from "./transport.js";
 import { encodeArgs } from "./transport.js";
+import { callEndChannel, callStartChannel, type CallEndMessage, type CallStartMessage } from "./diagnostics.js";
 import { validateCallOptions, type CallOptions } from "./options.js";
 
 /** A function as the core knows it: its registered id and how it runs. */
@@ -88,6 +89,7 @@ export function startCall(
   if (submitted < 0) future._markPending();
   const portPayload = kind === PayloadKind.Port ? (data as { args: unknown; transfer: PortMessage["transfer"] }) : undefined;
   track(call, { future, site, name: `${fn.name}()`, timeout, portPayload });
+  if (callStartChannel.hasSubscribers || callEndChannel.hasSubscribers) publishLifecycle(call, executor, fn.name, future);
   if (portPayload !== undefined) {
     const thread = binding.callThread(call);
     if (typeof thread === "number") postPayload(call, thread);
@@ -102,6 +104,20 @@ export function startCall(
     }
   }
   return { future, call };
+}
+
+/** Publishes the call's start now and its end when it settles (diagnostics_channel). */
+function publishLifecycle(call: number, executor: number, name: string, future: Future<unknown>): void {
+  const start: CallStartMessage = { call, executor, name };
+  const startedAt = performance.now();
+  if (callStartChannel.hasSubscribers) callStartChannel.publish(start);
+  future._onSettled((f) => {
+    if (!callEndChannel.hasSubscribers) return;
+    const state = f.state as CallEndMessage["state"];
+    const end: CallEndMessage = { ...start, state, durationMs: performance.now() - startedAt };
+    if (state !== "fulfilled") end.error = f.exception();
+    callEndChannel.publish(end);
+  });
 }
 
 /** Validates `parallel(fn, options)` arguments. */

@@ -5,7 +5,7 @@ use std::time::Duration;
 use napi::bindgen_prelude::Buffer;
 use napi::Result;
 use napi_derive::napi;
-use parallel_threads_core::{engine, ExecutorConfig};
+use parallel_threads_core::{engine, ExecutorConfig, Percentiles};
 
 use crate::errors::core_error;
 
@@ -60,6 +60,28 @@ pub fn spawn_options(id: u32) -> Option<Buffer> {
   engine().spawn_options(id).map(Buffer::from)
 }
 
+/// Percentiles of recent durations, in microseconds.
+#[napi(object)]
+pub struct RawPercentiles {
+  pub p50: f64,
+  pub p90: f64,
+  pub p99: f64,
+  pub max: f64,
+  pub count: u32,
+}
+
+impl From<Percentiles> for RawPercentiles {
+  fn from(p: Percentiles) -> Self {
+    RawPercentiles {
+      p50: p.p50,
+      p90: p.p90,
+      p99: p.p99,
+      max: p.max,
+      count: p.count,
+    }
+  }
+}
+
 /// Threads and counters of an executor.
 #[napi(object)]
 pub struct RawExecutorStats {
@@ -71,6 +93,8 @@ pub struct RawExecutorStats {
   pub started: f64,
   pub fulfilled: f64,
   pub failed: f64,
+  pub queue_wait: RawPercentiles,
+  pub run_time: RawPercentiles,
 }
 
 /// A snapshot of an executor's threads and counters.
@@ -85,5 +109,7 @@ pub fn executor_stats(id: u32) -> Option<RawExecutorStats> {
     started: s.counters.started as f64,
     fulfilled: s.counters.fulfilled as f64,
     failed: s.counters.failed as f64,
+    queue_wait: s.queue_wait.into(),
+    run_time: s.run_time.into(),
   })
 }

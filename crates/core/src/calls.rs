@@ -53,6 +53,8 @@ impl Engine {
           yielded: false,
           deadline,
           posted: false,
+          submitted_at: Instant::now(),
+          started_at: None,
         },
       );
       st.place(wakes, spec.executor, job);

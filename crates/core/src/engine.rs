@@ -106,6 +106,8 @@ impl Executor {
       queue: Default::default(),
       closed: false,
       counters: Default::default(),
+      queue_wait: Default::default(),
+      run_time: Default::default(),
     }
   }
 }
@@ -140,6 +142,10 @@ impl State {
         executor.counters.fulfilled += 1;
       } else {
         executor.counters.failed += 1;
+      }
+      if let Some(started) = call.started_at {
+        executor.queue_wait.record(started - call.submitted_at);
+        executor.run_time.record(started.elapsed());
       }
     }
     let Some(iso) = self.isolates.get_mut(&call.caller) else {

@@ -2,10 +2,11 @@
 
 use crate::engine::Engine;
 use crate::error::CoreError;
+use crate::samples::Percentiles;
 use crate::state::{Executor, ExecutorConfig, ExecutorCounters, ExecutorId, Phase};
 
 /// A snapshot of an executor, for `stats()`.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub struct ExecutorStats {
   pub threads: u32,
   pub starting: u32,
@@ -13,6 +14,10 @@ pub struct ExecutorStats {
   pub busy: u32,
   pub queued: u32,
   pub counters: ExecutorCounters,
+  /// Recent queue waits (submit → a thread takes the call), in µs.
+  pub queue_wait: Percentiles,
+  /// Recent run times (a thread took the call → it settled), in µs.
+  pub run_time: Percentiles,
 }
 
 impl Engine {
@@ -122,6 +127,8 @@ impl Engine {
     let mut stats = ExecutorStats {
       queued: executor.queue.len() as u32,
       counters: executor.counters,
+      queue_wait: executor.queue_wait.percentiles(),
+      run_time: executor.run_time.percentiles(),
       ..Default::default()
     };
     for thread in executor.threads.iter().filter_map(|t| st.threads.get(t)) {

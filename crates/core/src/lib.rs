@@ -22,6 +22,7 @@ mod functions;
 mod isolates;
 pub mod parker;
 mod payload;
+mod samples;
 mod state;
 mod threads;
 
@@ -30,6 +31,7 @@ pub use error::CoreError;
 pub use executors::ExecutorStats;
 pub use isolates::{Arrivals, SyncWait};
 pub use payload::{Outcome, Payload, Status, Value};
+pub use samples::Percentiles;
 pub use state::{
   CallId, CallSpec, Duty, ExecutorConfig, ExecutorCounters, ExecutorId, FunctionId, IsolateId,
   IsolateKind, Job, Notifier, ThreadId,

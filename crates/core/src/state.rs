@@ -3,11 +3,12 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::deadline::Deadline;
 use crate::parker::Parker;
 use crate::payload::{Outcome, Payload};
+use crate::samples::Samples;
 
 pub type IsolateId = u32;
 pub type ExecutorId = u32;
@@ -130,6 +131,9 @@ pub(crate) struct Call {
   pub deadline: Option<Deadline>,
   /// Its payload travels over a MessagePort and has been posted there.
   pub posted: bool,
+  pub submitted_at: Instant,
+  /// When its thread took it (queue wait ends, run time begins).
+  pub started_at: Option<Instant>,
 }
 
 #[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +152,8 @@ pub(crate) struct Executor {
   pub queue: VecDeque<CallId>,
   pub closed: bool,
   pub counters: ExecutorCounters,
+  pub queue_wait: Samples,
+  pub run_time: Samples,
 }
 
 #[derive(Default)]

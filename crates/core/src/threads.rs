@@ -85,6 +85,7 @@ impl Engine {
         }
         if let Some(job) = thread.inbox.pop_front() {
           thread.parked = false;
+          st.mark_started(job.call);
           return Next::Job(job);
         }
         thread.parked = true;
@@ -116,7 +117,9 @@ impl Engine {
     let mut st = self.lock();
     let thread = st.threads.get_mut(&thread_id)?;
     thread.parked = false;
-    thread.inbox.pop_front()
+    let job = thread.inbox.pop_front()?;
+    st.mark_started(job.call);
+    Some(job)
   }
 
   /// The synchronous part of a call returned a promise: the call is only
@@ -195,6 +198,13 @@ impl Engine {
 }
 
 impl State {
+  /// A thread took the call: its queue wait ends and its run time begins.
+  fn mark_started(&mut self, call: CallId) {
+    if let Some(call) = self.calls.get_mut(&call) {
+      call.started_at = Some(Instant::now());
+    }
+  }
+
   /// Reserves a thread id for a worker that is about to be spawned.
   pub(crate) fn new_thread(&mut self, executor: ExecutorId) -> ThreadId {
     self.next_thread += 1;

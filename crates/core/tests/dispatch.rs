@@ -197,9 +197,20 @@ fn calls_beyond_max_threads_queue_and_each_completes_exactly_once() {
         fulfilled: CALLS as u64,
         failed: 0
       },
+      queue_wait: stats.queue_wait,
+      run_time: stats.run_time,
       ..Default::default()
     }
   );
+  assert_eq!(
+    stats.queue_wait.count, CALLS as u32,
+    "every call's queue wait was sampled"
+  );
+  assert_eq!(
+    stats.run_time.count, CALLS as u32,
+    "every call's run time was sampled"
+  );
+  assert!(stats.queue_wait.p50 <= stats.queue_wait.p99 && stats.run_time.p50 <= stats.run_time.p99);
   pool.stop();
 }
 
