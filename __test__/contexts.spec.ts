@@ -9,6 +9,8 @@
  * bounded by `within()`.
  */
 import test from "ava";
+import { execFile } from "node:child_process";
+import path from "node:path";
 
 import {
   CancelledError,
@@ -357,6 +359,36 @@ test("an asynchronous block's rejection is the error leaving the block", async (
   t.deepEqual(j.exitArgs.get("a"), [boom]);
 });
 
+test("a thrown non-Error value, even undefined, leaves the block like any error", async (t) => {
+  for (const thrown of [undefined, null, 0, "text"]) {
+    const j = new Journal();
+    const caught: unknown[] = [];
+    function* gen(): Generator<number, void, unknown> {
+      try {
+        yield 1;
+      } catch (error) {
+        caught.push(error);
+        throw error;
+      }
+    }
+    let rejected = false;
+    let reason: unknown = "not this";
+    await parallel(manager(j, "a", 0))
+      .parallel(gen())
+      .with(() => Promise.reject(thrown))
+      .catch((error: unknown) => {
+        rejected = true;
+        reason = error;
+      });
+    t.true(rejected, `with() rejects for ${String(thrown)}`);
+    t.is(reason, thrown);
+    t.deepEqual(j.exitArgs.get("a"), [thrown], "exit() got it as its argument (not called as if nothing happened)");
+    t.deepEqual(caught, [thrown]);
+  }
+  const j = new Journal();
+  t.is(await parallel(manager(j, "s", 0, { returns: true })).with(() => Promise.reject(undefined)), undefined, "and it can be suppressed");
+});
+
 test("an exit returning true suppresses the error: with() resolves undefined; outer exits then see no error", async (t) => {
   // The seed's test_future_context_collection_exit_sequential_exceptions_bubble_into_exit.
   const j = new Journal();
@@ -455,7 +487,6 @@ test("a generator that rethrows, or only has finally, lets the error through", a
 });
 
 test("a generator context must yield exactly once", async (t) => {
-  // eslint-disable-next-line require-yield
   function* never(): Generator<number, void, unknown> {
     return;
   }
@@ -984,6 +1015,25 @@ test("Symbol.dispose is absent when some context can only exit asynchronously", 
     t.is(typeof ctx[Symbol.asyncDispose], "function");
     await ctx[Symbol.asyncDispose]();
   }
+});
+
+test("Symbol.dispose over a context manager whose exit() turns out asynchronous: a clear error, no unhandled rejection", async (t) => {
+  // A ContextManager's exit can only be known to be asynchronous once called.
+  // Run in a child process: an unhandled rejection there ends the process.
+  const root = path.join(__dirname, "../..");
+  const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(root, "__test__/fixtures/dispose-async-exit.cjs")],
+      { cwd: root, timeout: 30_000, killSignal: "SIGKILL" },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+    );
+  });
+  t.is(run.code, 0, run.stderr);
+  t.deepEqual(run.stdout.trim() ? JSON.parse(run.stdout.trim()) : undefined, {
+    code: "ERR_PARALLEL_ASYNC_EXIT",
+    exits: ["async", "sync"],
+  });
 });
 
 // ------------------------------------------------- misuse and bad inputs

@@ -8,6 +8,7 @@ import type { AnyFunction } from "./chain.js";
 import { TimeoutError, typeError } from "./errors.js";
 import { Future } from "./future.js";
 import type { CallOptions } from "./options.js";
+import { isTransfer } from "./transfer.js";
 
 const LOCAL = Symbol.for("parallel-threads.local");
 
@@ -41,7 +42,8 @@ export function startLocalCall(fn: AnyFunction, args: readonly unknown[], option
     if (future.done) return;
     let result: unknown;
     try {
-      result = fn(...args);
+      // A local call needs no move: `transfer()` marks give their value.
+      result = fn(...args.map((arg) => (isTransfer(arg) ? arg.value : arg)));
     } catch (error) {
       future._settle("rejected", undefined, error);
       return;

@@ -135,7 +135,11 @@ impl Engine {
       };
       if thread.inbox.is_empty() && thread.phase == Phase::Running {
         thread.phase = Phase::Shared;
+        let executor = thread.executor;
         st.pump(wakes, thread_id);
+        // An awaiting thread whose isolate waits for its own nested calls no
+        // longer counts toward maxThreads: queued calls may get a thread now.
+        st.ensure_threads(wakes, executor);
       }
     })
   }
