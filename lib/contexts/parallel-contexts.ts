@@ -77,6 +77,12 @@ export class ParallelContexts<R extends readonly unknown[]> {
   parallel<C extends ContextSource>(context: C): ParallelContexts<[...R, EnteredValue<C>]> {
     const sources = this.#live("parallel()");
     if (this.#entered) throw notAlreadyEntered();
+    if (typeof context === "function") {
+      throw typeError(
+        "ERR_INVALID_ARG_TYPE",
+        "parallel(): this chain enters contexts, and a function is always a call: start calls with their own parallel() chain",
+      );
+    }
     checkContextSource(context, "parallel()");
     this.#sources = undefined;
     return new ParallelContexts<[...R, EnteredValue<C>]>([...sources, context], this.#options);

@@ -144,6 +144,10 @@ export async function open(source: ContextSource): Promise<Opened> {
     const exitSync = (hasError: boolean, error: unknown): boolean => {
       const result = hasError ? manager.exit(error) : manager.exit();
       if (typeof (result as PromiseLike<unknown> | undefined)?.then === "function") {
+        // Too late to wait for it: report its failure rather than crash on an unhandled rejection.
+        Promise.resolve(result).catch((late: unknown) =>
+          process.emitWarning(`parallel-threads: an asynchronous exit() called through Symbol.dispose failed: ${String(late)}`),
+        );
         throw typeError("ERR_PARALLEL_ASYNC_EXIT", "this context's exit() is asynchronous: use await using / Symbol.asyncDispose");
       }
       return hasError && result === true;
