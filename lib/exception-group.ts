@@ -87,7 +87,10 @@ function toPredicate(matcher: unknown): (error: unknown) => boolean {
 function copyMetadata(from: ExceptionGroup, to: ExceptionGroup): void {
   for (const key of ["cause", "stack"] as const) {
     const desc = Object.getOwnPropertyDescriptor(from, key);
-    if (desc !== undefined) Object.defineProperty(to, key, desc);
+    if (desc === undefined) continue;
+    // Copy the value: on Node 22+ `stack` is an accessor that reads its receiver.
+    const value = desc.get !== undefined ? from[key] : desc.value;
+    Object.defineProperty(to, key, { value, writable: true, configurable: true, enumerable: desc.enumerable ?? false });
   }
 }
 
