@@ -14,7 +14,8 @@ import { checkDuration, type CallOptions } from "./options.js";
 import { parallelOn } from "./parallel.js";
 import { encodeSpawnOptions, forgetSpawnOptions } from "./spawner.js";
 import { prewarm } from "./runtime.js";
-import { checkCallable } from "./start-call.js";
+import { localTarget } from "./local.js";
+import { checkCallable, registerFunction } from "./start-call.js";
 
 /** Options of an executor. */
 export interface ExecutorOptions {
@@ -53,17 +54,33 @@ function validate(options: unknown): Required<Pick<ExecutorOptions, "maxThreads"
   if (!Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > 4096) {
     throw rangeError("ERR_OUT_OF_RANGE", `ParallelExecutor: maxThreads must be an integer from 1 to 4096, got ${maxThreads}`);
   }
-  const idleTimeout = checkDuration(o.idleTimeout, "ParallelExecutor: idleTimeout") ?? DEFAULT_IDLE_TIMEOUT;
+  // Infinity: idle threads are never retired.
+  const idleTimeout =
+    o.idleTimeout === Infinity ? Infinity : (checkDuration(o.idleTimeout, "ParallelExecutor: idleTimeout") ?? DEFAULT_IDLE_TIMEOUT);
   if (o.execArgv !== undefined && (!Array.isArray(o.execArgv) || o.execArgv.some((a) => typeof a !== "string"))) {
     throw typeError("ERR_INVALID_ARG_TYPE", "ParallelExecutor: execArgv must be an array of strings");
   }
   if (o.env !== undefined && (typeof o.env !== "object" || o.env === null)) {
     throw typeError("ERR_INVALID_ARG_TYPE", "ParallelExecutor: env must be an object");
   }
-  if (o.resourceLimits !== undefined && (typeof o.resourceLimits !== "object" || o.resourceLimits === null)) {
+  if (o.resourceLimits !== undefined) checkResourceLimits(o.resourceLimits);
+  return { ...o, maxThreads, idleTimeout };
+}
+
+const RESOURCE_LIMITS = ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"] as const;
+
+function checkResourceLimits(limits: unknown): void {
+  if (typeof limits !== "object" || limits === null) {
     throw typeError("ERR_INVALID_ARG_TYPE", "ParallelExecutor: resourceLimits must be an object");
   }
-  return { ...o, maxThreads, idleTimeout };
+  for (const key of RESOURCE_LIMITS) {
+    const value = (limits as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof value !== "number") throw typeError("ERR_INVALID_ARG_TYPE", `ParallelExecutor: resourceLimits.${key} must be a number`);
+    if (!(value > 0) || !Number.isFinite(value)) {
+      throw rangeError("ERR_OUT_OF_RANGE", `ParallelExecutor: resourceLimits.${key} must be a positive number of MB, got ${value}`);
+    }
+  }
 }
 
 function spawnOptions(o: ExecutorOptions & { idleTimeout: number }): Buffer {
@@ -118,12 +135,12 @@ export class ParallelExecutor implements AsyncDisposable {
 
   /** Runs `fn(...args)` on a thread of the default executor; returns its future. */
   static executeOne<F extends AnyFunction>(fn: F, ...args: Parameters<F>): Future<Awaited<ReturnType<F>>> {
-    return defaultExecutor().executeOne(fn, ...args);
+    return defaultExecutor()._executeAt(callSite(ParallelExecutor.executeOne), fn, args);
   }
 
   /** Runs each thunk on a thread of its own (default executor); returns their futures in order. */
   static execute(...thunks: Array<() => unknown>): Future<unknown>[] {
-    return defaultExecutor().execute(...thunks);
+    return defaultExecutor()._executeAllAt(callSite(ParallelExecutor.execute), thunks);
   }
 
   /** Changes the default executor's options (e.g. `maxThreads`) for the whole process. */
@@ -141,18 +158,30 @@ export class ParallelExecutor implements AsyncDisposable {
 
   /** Runs `fn(...args)` on a thread of this executor; returns its future. */
   executeOne<F extends AnyFunction>(fn: F, ...args: Parameters<F>): Future<Awaited<ReturnType<F>>> {
-    this.#checkOpen();
-    checkCallable(fn, "executeOne()");
-    const site = {};
-    Error.captureStackTrace(site, this.executeOne);
-    return this.#start(fn, args, undefined, site).future as Future<Awaited<ReturnType<F>>>;
+    return this._executeAt(callSite(this.executeOne), fn, args);
   }
 
   /** Runs each thunk on a thread of its own; returns their futures in order. */
   execute(...thunks: Array<() => unknown>): Future<unknown>[] {
+    return this._executeAllAt(callSite(this.execute), thunks);
+  }
+
+  /** @internal `executeOne` with the caller's site already captured. */
+  _executeAt<F extends AnyFunction>(site: object, fn: F, args: Parameters<F>): Future<Awaited<ReturnType<F>>> {
     this.#checkOpen();
-    thunks.forEach((t, i) => checkCallable(t, `execute() argument ${i}`));
-    return thunks.map((thunk) => this.executeOne(thunk));
+    checkCallable(fn, "executeOne()");
+    return this.#start(fn, args, undefined, site).future as Future<Awaited<ReturnType<F>>>;
+  }
+
+  /** @internal `execute` with the caller's site already captured. */
+  _executeAllAt(site: object, thunks: Array<() => unknown>): Future<unknown>[] {
+    this.#checkOpen();
+    // Check every thunk before starting any: all start, or none.
+    thunks.forEach((t, i) => {
+      checkCallable(t, `execute() argument ${i}`);
+      if (localTarget(t) === undefined) registerFunction(t);
+    });
+    return thunks.map((thunk) => this.#start(thunk, [], undefined, site).future);
   }
 
   /** Figures of this executor's threads and calls. */
@@ -184,6 +213,13 @@ export class ParallelExecutor implements AsyncDisposable {
   get _id(): number {
     return this.#id;
   }
+}
+
+/** The stack of the caller of `entry` (for the stacks of errors from threads). */
+function callSite(entry: Function): object {
+  const site = {};
+  Error.captureStackTrace(site, entry);
+  return site;
 }
 
 /** Set while wrapping an executor the core already has (the default one). */

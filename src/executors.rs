@@ -12,7 +12,11 @@ use crate::errors::core_error;
 fn config(max_threads: u32, idle_timeout_ms: f64, spawn_options: Buffer) -> ExecutorConfig {
   ExecutorConfig {
     max_threads,
-    idle_timeout: Duration::from_secs_f64(idle_timeout_ms.max(0.0) / 1000.0),
+    idle_timeout: if idle_timeout_ms.is_finite() {
+      Duration::from_secs_f64(idle_timeout_ms.max(0.0) / 1000.0)
+    } else {
+      Duration::MAX
+    },
     spawn_options: spawn_options.to_vec(),
   }
 }

@@ -2,7 +2,7 @@
 //! names are worker globals, and the verdict, are lib/portability.ts's.
 
 use napi_derive::napi;
-use parallel_threads_portability::{analyze, Analysis};
+use parallel_threads_portability::{analyze_guarded, Analysis};
 
 /// What a function's source says about it.
 #[napi(object)]
@@ -40,7 +40,7 @@ impl FunctionAnalysis {
 /// finds what it uses from outside itself.
 #[napi]
 pub fn analyze_function(source: String, name: String) -> FunctionAnalysis {
-  match analyze(&source, &name) {
+  match analyze_guarded(&source, &name) {
     Analysis::Function(function) => FunctionAnalysis {
       kind: "function".to_string(),
       source: function.source,
