@@ -25,7 +25,7 @@ interface Registered {
 
 const registered = new WeakMap<Function, Registered>();
 
-/** The portability check, loaded on first use (its parser costs a few ms to load). */
+/** The portability check (native parse and scope analysis), loaded on first use. */
 let portabilityModule: typeof Portability | undefined;
 function portability(): typeof Portability {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -47,10 +47,8 @@ pub fn var_names<'a>(statements: &[Statement<'a>], out: &mut Vec<&'a str>) {
 
 fn hoist_vars<'a>(statement: &Statement<'a>, out: &mut Vec<&'a str>) {
   match statement {
-    Statement::VariableDeclaration(declaration) => {
-      if declaration.kind.is_var() {
-        declaration_names(declaration, out);
-      }
+    Statement::VariableDeclaration(declaration) if declaration.kind.is_var() => {
+      declaration_names(declaration, out);
     }
     Statement::ForStatement(for_statement) => {
       if let Some(ForStatementInit::VariableDeclaration(declaration)) = &for_statement.init {
@@ -115,10 +113,8 @@ pub fn lexical_names<'a>(statements: &[Statement<'a>], out: &mut Vec<&'a str>) {
       statement = &labeled.body;
     }
     match statement {
-      Statement::VariableDeclaration(declaration) => {
-        if !declaration.kind.is_var() {
-          declaration_names(declaration, out);
-        }
+      Statement::VariableDeclaration(declaration) if !declaration.kind.is_var() => {
+        declaration_names(declaration, out);
       }
       Statement::FunctionDeclaration(function) => {
         if let Some(id) = &function.id {

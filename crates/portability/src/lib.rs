@@ -123,6 +123,44 @@ pub fn analyze(source: &str, name: &str) -> Analysis {
   Analysis::Unparsable(first_error.unwrap_or_else(|| "not the source of a function".to_string()))
 }
 
+/// Texts up to this many bytes are analysed on the calling thread: however
+/// deeply they nest, the parser needs at most ~2 MiB of stack for them.
+const INLINE_LIMIT: usize = 1024;
+/// Stack per byte of a longer text, analysed on a thread of its own: the
+/// parser takes up to ~2 KiB per nesting level (`(((…`: one byte a level).
+const STACK_PER_BYTE: usize = 3 << 10;
+const STACK_MIN: usize = 4 << 20;
+const STACK_MAX: usize = 1 << 30;
+
+/// [`analyze`], safe from running out of stack on deeply nested sources
+/// (a long text is analysed on a thread with a stack to match) and from
+/// parser panics (reported as unparsable).
+pub fn analyze_guarded(source: &str, name: &str) -> Analysis {
+  let run = || {
+    std::panic::catch_unwind(|| analyze(source, name))
+      .unwrap_or_else(|_| Analysis::Unparsable("the parser failed".to_string()))
+  };
+  if source.len() <= INLINE_LIMIT {
+    return run();
+  }
+  let stack = source
+    .len()
+    .saturating_mul(STACK_PER_BYTE)
+    .clamp(STACK_MIN, STACK_MAX);
+  std::thread::scope(|scope| {
+    let thread = std::thread::Builder::new()
+      .name("portability".to_string())
+      .stack_size(stack)
+      .spawn_scoped(scope, run);
+    match thread {
+      Ok(thread) => thread
+        .join()
+        .unwrap_or_else(|_| Analysis::Unparsable("the parser failed".to_string())),
+      Err(error) => Analysis::Unparsable(format!("no thread to parse it on ({error})")),
+    }
+  })
+}
+
 /// `text`: the function's source; `source`: its rewritten form, if any.
 fn function_analysis(text: &str, function: &Function<'_>, source: Option<String>) -> Analysis {
   if function.generator {

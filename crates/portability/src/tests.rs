@@ -1,6 +1,6 @@
 //! The rules of the check, on sources as `Function.prototype.toString` gives them.
 
-use crate::{analyze, Analysis, Contextual, FunctionAnalysis};
+use crate::{analyze, analyze_guarded, Analysis, Contextual, FunctionAnalysis};
 
 fn function(source: &str, name: &str) -> FunctionAnalysis {
   match analyze(source, name) {
@@ -461,5 +461,42 @@ fn name_helper_is_provided() {
   assert!(
     method.starts_with(r#"((__name) => (({ "m"(){return"#),
     "{method}"
+  );
+}
+
+// ------------------------------------------------------------ robustness
+
+#[test]
+fn deep_nesting_does_not_overflow_the_stack() {
+  // Deeper than V8 itself compiles, on the test thread's 2 MiB stack.
+  let deep = [
+    format!("() => {}1{}", "(".repeat(100_000), ")".repeat(100_000)),
+    format!("() => {}", "[".repeat(200_000)),
+    format!("() => 1{}", "+x".repeat(500_000)),
+    format!("(f) => f{}", "()".repeat(500_000)),
+    format!("() => {}1", "() => ".repeat(50_000)),
+  ];
+  for source in &deep {
+    match analyze_guarded(source, "") {
+      Analysis::Function(analysis) => assert!(analysis.free.len() <= 1),
+      Analysis::Unparsable(message) => assert!(!message.is_empty()),
+      other => panic!("{other:?}"),
+    }
+  }
+  let Analysis::Function(chain) = analyze_guarded(&deep[2], "") else {
+    panic!()
+  };
+  assert_eq!(chain.free, ["x"]);
+}
+
+#[test]
+fn short_and_long_texts_agree() {
+  let body = "x + 1;".repeat(400);
+  let long = format!("(x) => {{ {body} return helper(x) }}");
+  assert!(long.len() > 1024);
+  assert_eq!(analyze_guarded(&long, ""), analyze(&long, ""));
+  assert_eq!(
+    analyze_guarded("(x) => helper(x)", ""),
+    analyze("(x) => helper(x)", "")
   );
 }
