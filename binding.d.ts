@@ -45,6 +45,12 @@ export declare function completeAndNext(thread: number, call: number, status: nu
 /** Changes an executor's options. */
 export declare function configureExecutor(id: number, maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): void
 
+/**
+ * One call broke this thread: it fails with `reason` (serialized); the
+ * thread finishes its other calls, then is terminated and replaced.
+ */
+export declare function crashCall(thread: number, call: number, kind: number, reason: unknown): void
+
 /** Creates an executor; returns its id. */
 export declare function createExecutor(maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): number
 

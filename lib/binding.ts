@@ -83,6 +83,7 @@ export interface Binding {
     idleMs: number,
   ): RawJob | number;
   reportExit(thread: number, kind: PayloadKind, reason: unknown): void;
+  crashCall(thread: number, call: number, kind: PayloadKind, reason: unknown): void;
   threadGone(thread: number, kind: PayloadKind, reason: unknown): void;
   createExecutor(maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): number;
   configureExecutor(id: number, maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): void;

@@ -8,6 +8,7 @@
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { workerData, type MessagePort } from "node:worker_threads";
 
 import { binding, CallFlag, CallStatus, NextCode, PayloadKind, type RawJob } from "./binding.js";
@@ -27,10 +28,13 @@ const { thread, idleTimeout, port, spawner } = workerData as {
 // Portable functions may `require()` built-ins and installed packages.
 (globalThis as { require?: NodeJS.Require }).require = createRequire(path.join(process.cwd(), "[parallel-threads]"));
 
+/** The call whose code is running (also in its timers and promises). */
+const callContext = new AsyncLocalStorage<number>();
+/** Calls whose promise has not settled yet. */
+const awaiting = new Set<number>();
+
 const functions = new Map<number, Function>();
 const loading = new Map<number, Promise<Function>>();
-/** Calls whose promise has not settled yet. */
-let awaiting = 0;
 let resumeScheduled = false;
 
 /** The function registered under `id`: compiled from its source, or (for a task) loaded from its module. */
@@ -142,24 +146,28 @@ function run(job: RawJob): [CallStatus, ...Encoded] | undefined | null {
     const args = argsOf(job);
     if (args === undefined) return null;
     const fn = compiled(fnId);
-    result = typeof fn === "function" ? fn(...args) : fn.then((loaded) => loaded(...args));
+    result = callContext.run(call, invoke, fn, args);
   } catch (error) {
     return rejected(error);
   }
   if (typeof (result as PromiseLike<unknown> | null)?.then !== "function") return fulfilled(result, job);
-  awaiting++;
+  awaiting.add(call);
   binding.callYielded(thread, call);
   Promise.resolve(result).then((value) => fulfilled(value, job), rejected).then(([status, kind, data]) => {
-    awaiting--;
+    if (!awaiting.delete(call)) return; // it broke the thread and was failed already
     binding.complete(thread, call, status, kind, data);
     resumeInCore();
   });
   return undefined;
 }
 
+function invoke(fn: Function | Promise<Function>, args: unknown[]): unknown {
+  return typeof fn === "function" ? fn(...args) : fn.then((loaded) => loaded(...args));
+}
+
 /** Whether the event loop has work of its own (timers or handles a call left). */
 function loopIsBusy(): boolean {
-  return awaiting > 0 || process.getActiveResourcesInfo().length > 0;
+  return awaiting.size > 0 || process.getActiveResourcesInfo().length > 0;
 }
 
 /** When this thread last finished a call: idle retirement counts from here. */
@@ -178,7 +186,7 @@ function runInCore(next: RawJob | number): void {
         next = binding.nextJob(thread, idleLeft());
         continue;
       }
-      if (next === NextCode.Retire) process.exit(0);
+      if (next === NextCode.Retire) realExit(0);
       return; // Exit: terminating or the process is exiting
     }
     const outcome = run(next);
@@ -203,7 +211,7 @@ function resumeInCore(): void {
   setImmediate(() => {
     resumeScheduled = false;
     if (loopIsBusy()) {
-      if (awaiting === 0) setTimeout(resumeInCore, 20).unref();
+      if (awaiting.size === 0) setTimeout(resumeInCore, 20).unref();
       return;
     }
     idleSince = performance.now();
@@ -220,10 +228,38 @@ function onThreadWake(): void {
   resumeInCore();
 }
 
+/**
+ * An uncaught exception: when it came from a call's own code (its timers,
+ * its promises), only that call fails; the thread takes no new calls and ends
+ * once the calls still on it are done. Otherwise the thread ends now.
+ */
 process.on("uncaughtException", (error) => {
-  binding.reportExit(thread, ...encodeData({ message: "an uncaught exception ended the thread running this call", cause: encodeThrown(error) }));
-  process.exit(1);
+  const reason = { message: "an uncaught exception (from a timer or callback it left) broke the thread", cause: encodeThrown(error) };
+  const guilty = callContext.getStore();
+  if (guilty !== undefined) {
+    awaiting.delete(guilty);
+    binding.crashCall(thread, guilty, ...encodeData(reason));
+    if (awaiting.size > 0) return;
+  }
+  binding.reportExit(thread, ...encodeData(reason));
+  realExit(1);
 });
+
+/**
+ * `process.exit()` in a call ends the thread — unless other calls share it:
+ * then only the calling call fails (with its exit code), and the thread ends
+ * once the others are done.
+ */
+const realExit = process.exit.bind(process);
+process.exit = ((code?: number | string | null) => {
+  const guilty = callContext.getStore();
+  const shared = guilty !== undefined && [...awaiting].some((c) => c !== guilty);
+  if (!shared) return realExit(code as number);
+  const exitCode = Number(code ?? process.exitCode ?? 0);
+  awaiting.delete(guilty);
+  binding.crashCall(thread, guilty, ...encodeData({ message: `the call ran process.exit(${exitCode})`, exitCode }));
+  throw new Error(`process.exit(${exitCode}) ended this call (its thread is shared with other calls, which go on)`);
+}) as typeof process.exit;
 process.on("exit", (exitCode) => {
   binding.reportExit(thread, ...encodeData({ message: `the thread running this call exited with code ${exitCode}`, exitCode }));
 });

@@ -111,3 +111,12 @@ pub fn thread_gone(env: Env, thread: u32, kind: u32, reason: Unknown<'_>) -> Res
 pub fn wait_payload(thread: u32, call: f64) -> bool {
   engine().wait_payload(thread, call as u64, slice_end())
 }
+
+/// One call broke this thread: it fails with `reason` (serialized); the
+/// thread finishes its other calls, then is terminated and replaced.
+#[napi]
+pub fn crash_call(env: Env, thread: u32, call: f64, kind: u32, reason: Unknown<'_>) -> Result<()> {
+  let reason = unsafe { payload_from_js(env.raw(), kind, reason.raw())? };
+  engine().crash_call(thread, call as u64, reason);
+  Ok(())
+}

@@ -173,6 +173,43 @@ impl Engine {
     self.next_job_within(thread_id, idle_until, slice_end)
   }
 
+  /// One call broke its thread (an uncaught exception from its timers, or
+  /// `process.exit` while other calls share the thread): that call fails
+  /// with `Crashed`; the thread takes no new calls and is terminated once
+  /// the calls still on it are done.
+  pub fn crash_call(&self, thread_id: ThreadId, call_id: CallId, reason: Payload) {
+    self.with(|st, wakes| {
+      let Some(thread) = st.threads.get_mut(&thread_id) else {
+        return;
+      };
+      thread.doomed = true;
+      let executor = thread.executor;
+      if let Some(executor) = st.executors.get_mut(&executor) {
+        executor.idle.retain(|t| *t != thread_id);
+      }
+      let on_this_thread = st
+        .calls
+        .get(&call_id)
+        .is_some_and(|c| c.thread == Some(thread_id));
+      let was_yielded = st.calls.get(&call_id).is_some_and(|c| c.yielded);
+      if on_this_thread {
+        st.deliver(
+          wakes,
+          call_id,
+          Outcome {
+            status: Status::Crashed,
+            payload: reason,
+          },
+        );
+        if let Some(thread) = st.threads.get_mut(&thread_id) {
+          thread.calls.retain(|c| *c != call_id);
+        }
+      }
+      st.after_call_left(wakes, thread_id, was_yielded);
+      st.ensure_threads(wakes, executor);
+    })
+  }
+
   /// The thread says why it is about to die (uncaught error, `process.exit`);
   /// the first reason given is kept.
   pub fn report_exit(&self, thread_id: ThreadId, reason: Payload) {
