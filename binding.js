@@ -845,6 +845,7 @@ module.exports.closeExecutor = nativeBinding.closeExecutor
 module.exports.complete = nativeBinding.complete
 module.exports.completeAndNext = nativeBinding.completeAndNext
 module.exports.configureExecutor = nativeBinding.configureExecutor
+module.exports.crashCall = nativeBinding.crashCall
 module.exports.createExecutor = nativeBinding.createExecutor
 module.exports.detach = nativeBinding.detach
 module.exports.drain = nativeBinding.drain
