@@ -139,6 +139,12 @@ export declare function shutdown(): void
 export declare function spawnOptions(id: number): Buffer | null
 
 /**
+ * Spins up to `spinMicros` µs (never sleeps) until `calls` settled; true when
+ * they did (the caller then drains). False at once on a single core.
+ */
+export declare function spinUntilSettled(calls: Array<number>, spinMicros: number): boolean
+
+/**
  * Starts a call; returns its id, negated while the call waits for a thread.
  * `argsKind`: 0 primitives array, 1 serialized buffer, 2 sent over the
  * thread's port.

@@ -859,6 +859,7 @@ module.exports.registerFunction = nativeBinding.registerFunction
 module.exports.reportExit = nativeBinding.reportExit
 module.exports.shutdown = nativeBinding.shutdown
 module.exports.spawnOptions = nativeBinding.spawnOptions
+module.exports.spinUntilSettled = nativeBinding.spinUntilSettled
 module.exports.submit = nativeBinding.submit
 module.exports.takeJob = nativeBinding.takeJob
 module.exports.threadGone = nativeBinding.threadGone

@@ -67,6 +67,7 @@ export interface Binding {
   cancel(call: number, reasonKind: PayloadKind, reason: unknown): boolean;
   waitSync(calls: number[], firstFailure: boolean, timeoutMs: number | undefined | null): number;
   callThread(call: number): number | null | undefined;
+  spinUntilSettled(calls: number[], spinMicros: number): boolean;
   isSpawner(): boolean;
   payloadPosted(call: number): void;
   waitPayload(thread: number, call: number): boolean;

@@ -9,7 +9,7 @@ import { CancelledError, ChainConsumedError } from "./errors.js";
 import type { Future } from "./future.js";
 import { validateCallOptions, validateResultsOptions, type CallOptions, type ResultsOptions } from "./options.js";
 import { settledRecord, type CompletedRecord, type SettledRecord } from "./records.js";
-import { waitSync } from "./runtime.js";
+import { spinForQuickCalls, waitSync } from "./runtime.js";
 import { localTarget, startLocalCall } from "./local.js";
 import { checkCallable, registerFunction, startCall } from "./start-call.js";
 
@@ -123,6 +123,8 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
     }
     const { returnWhen, timeout, signal } = checked;
     const firstException = returnWhen === "FIRST_EXCEPTION";
+    const waiting = this.#held.filter((l) => l.call > 0 && !l.future.done);
+    if (waiting.length > 0 && waiting.length <= 8 && !signal?.aborted) spinForQuickCalls(waiting.map((l) => l.call));
     return new Promise<R>((resolve, reject) => {
       let remaining = futures.length;
       let finished = false;

@@ -96,3 +96,12 @@ pub fn call_thread(call: f64) -> Option<u32> {
 pub fn payload_posted(call: f64) {
   engine().payload_posted(call as u64);
 }
+
+/// Spins up to `spinMicros` µs (never sleeps) until `calls` settled; true when
+/// they did (the caller then drains). False at once on a single core.
+#[napi]
+pub fn spin_until_settled(calls: Vec<f64>, spin_micros: u32) -> Result<bool> {
+  let calls: Vec<u64> = calls.into_iter().map(|c| c as u64).collect();
+  let spin = Duration::from_micros(spin_micros.into());
+  Ok(engine().spin_until_settled(current_isolate()?, &calls, spin))
+}

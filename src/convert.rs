@@ -165,7 +165,8 @@ impl ToNapiValue for JsNext {
 
 /// Arrivals as one flat array: `[n, (callId, status, kind, payload) × n,
 /// m, (callId, thread) × m, (dutyKind, thread, executor) × rest]`, where the
-/// m pairs are port payloads to post, and dutyKind 0 = spawn, 1 = terminate.
+/// m pairs are port payloads to post, and dutyKind 0 = spawn, 1 = terminate,
+/// 2 = hold the event loop open (thread = 1) or not (thread = 0).
 pub struct JsArrivals(pub Arrivals);
 
 impl ToNapiValue for JsArrivals {
@@ -191,6 +192,7 @@ impl ToNapiValue for JsArrivals {
       let (kind, thread, executor) = match duty {
         Duty::Spawn { thread, executor } => (0, thread, executor),
         Duty::Terminate { thread } => (1, thread, 0),
+        Duty::Hold(hold) => (2, u32::from(hold), 0),
       };
       items.push(u32::to_napi_value(env, kind)?);
       items.push(u32::to_napi_value(env, thread)?);

@@ -30,6 +30,12 @@ impl Engine {
         .ok_or(CoreError::UnknownIsolate(spec.caller))?;
       iso.in_flight += 1;
       executor.counters.started += 1;
+      if st.spawner != Some(spec.caller) {
+        st.foreign_in_flight += 1;
+        if st.foreign_in_flight == 1 {
+          st.push_duty(wakes, Duty::Hold(true));
+        }
+      }
       st.next_call += 1;
       let id = st.next_call;
       let deadline = spec

@@ -120,6 +120,11 @@ impl State {
     };
     if iso.sync_waiting {
       wakes.parker(&iso.parker);
+      // A program's isolate drains everything when its wait ends: no need to
+      // wake its event loop too (a pool thread may also have jobs to take).
+      if iso.kind == crate::state::IsolateKind::User {
+        return;
+      }
     }
     if !iso.notify_pending {
       iso.notify_pending = true;
@@ -146,6 +151,12 @@ impl State {
       if let Some(started) = call.started_at {
         executor.queue_wait.record(started - call.submitted_at);
         executor.run_time.record(started.elapsed());
+      }
+    }
+    if self.spawner != Some(call.caller) && self.foreign_in_flight > 0 {
+      self.foreign_in_flight -= 1;
+      if self.foreign_in_flight == 0 {
+        self.push_duty(wakes, Duty::Hold(false));
       }
     }
     let Some(iso) = self.isolates.get_mut(&call.caller) else {

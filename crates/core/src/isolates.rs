@@ -146,6 +146,58 @@ impl Engine {
     outcome
   }
 
+  /// Spins (never sleeps) for at most `spin` until `calls` settled; true
+  /// when they did. For `results()`: a call that answers within a few
+  /// microseconds settles without a trip through the event loop. Only worth
+  /// it when another core can run the call meanwhile.
+  pub fn spin_until_settled(
+    &self,
+    isolate: IsolateId,
+    calls: &[CallId],
+    spin: std::time::Duration,
+  ) -> bool {
+    if !crate::parker::multi_core() {
+      return false;
+    }
+    let start = Instant::now();
+    let parker = {
+      let mut st = self.lock();
+      let Some(iso) = st.isolates.get_mut(&isolate) else {
+        return false;
+      };
+      iso.sync_waiting = true;
+      Arc::clone(&iso.parker)
+    };
+    let settled = loop {
+      let seen = parker.seq();
+      let pending = {
+        let st = self.lock();
+        calls.iter().any(|c| st.calls.contains_key(c))
+      };
+      if !pending {
+        break true;
+      }
+      if start.elapsed() >= spin {
+        break false;
+      }
+      while parker.seq() == seen && start.elapsed() < spin {
+        for _ in 0..64 {
+          std::hint::spin_loop();
+        }
+      }
+    };
+    let mut st = self.lock();
+    if let Some(iso) = st.isolates.get_mut(&isolate) {
+      iso.sync_waiting = false;
+      // Anything that arrived while spinning is drained by the caller now;
+      // make sure a later arrival wakes the event loop again.
+      if !iso.completions.is_empty() {
+        iso.notify_pending = false;
+      }
+    }
+    settled
+  }
+
   /// The process is exiting: every wait in the core returns at once.
   pub fn shutdown(&self) {
     self.with(|st, wakes| {
@@ -221,6 +273,15 @@ impl State {
   /// duties, and ask the new spawner for the threads the queues need.
   fn forget_unstarted_threads(&mut self, wakes: &mut Wakes) {
     self.duties.retain(|d| matches!(d, Duty::Terminate { .. }));
+    let spawner = self.spawner;
+    self.foreign_in_flight = self
+      .calls
+      .values()
+      .filter(|c| Some(c.caller) != spawner)
+      .count() as u32;
+    if self.foreign_in_flight > 0 {
+      self.push_duty(wakes, Duty::Hold(true));
+    }
     // Running threads are the old spawner's children and die with it: they
     // take no new calls.
     for thread in self.threads.values_mut() {

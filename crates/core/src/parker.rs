@@ -167,7 +167,7 @@ const MAX_CREDIT: i32 = 8;
 
 /// Whether this process may use more than one core (spinning on one core
 /// only delays the thread that is to answer).
-fn multi_core() -> bool {
+pub(crate) fn multi_core() -> bool {
   static MULTI: OnceLock<bool> = OnceLock::new();
   *MULTI.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()) > 1)
 }

@@ -38,6 +38,10 @@ pub enum Duty {
   },
   /// Terminate the worker of `thread` (cancelled, timed out, retired, closed).
   Terminate { thread: ThreadId },
+  /// Other isolates' calls run on the spawner's threads (`true`), or no
+  /// longer do (`false`): the spawner keeps its event loop alive meanwhile,
+  /// since its threads end with it.
+  Hold(bool),
 }
 
 /// A call as its thread receives it.
@@ -166,6 +170,8 @@ pub(crate) struct State {
   pub function_ids: HashMap<Arc<str>, FunctionId>,
   pub duties: VecDeque<Duty>,
   pub spawner: Option<IsolateId>,
+  /// Calls in flight made by isolates other than the spawner.
+  pub foreign_in_flight: u32,
   pub shutdown: bool,
   pub next_isolate: IsolateId,
   pub next_executor: ExecutorId,
