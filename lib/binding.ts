@@ -24,9 +24,13 @@ export type RawJob = [number, number, number, number, PayloadKind, unknown];
 
 /** Percentiles of recent durations, in microseconds (nearest rank over the last 1024 calls). */
 export interface Percentiles {
+  /** The median. */
   p50: number;
+  /** The 90th percentile. */
   p90: number;
+  /** The 99th percentile. */
   p99: number;
+  /** The largest. */
   max: number;
   /** How many recent calls they come from. */
   count: number;

@@ -35,6 +35,7 @@ const CHAIN_CONSUMED = brandFor("ChainConsumedError");
 
 /** Calls (or `results()`) did not finish in time. Code `ERR_PARALLEL_TIMEOUT`. */
 export class TimeoutError extends Error {
+  /** The stable code of this error: `ERR_PARALLEL_TIMEOUT`. */
   readonly code = "ERR_PARALLEL_TIMEOUT" as const;
   constructor(message = "The operation timed out", options?: CauseOptions) {
     super(message, causeOf(options));
@@ -52,6 +53,7 @@ setName(TimeoutError, "TimeoutError");
  * signal, `signal.reason`). A fatal failure. Code `ERR_PARALLEL_CANCELLED`.
  */
 export class CancelledError extends Error {
+  /** The stable code of this error: `ERR_PARALLEL_CANCELLED`. */
   readonly code = "ERR_PARALLEL_CANCELLED" as const;
   constructor(message = "The call was cancelled", options?: CauseOptions) {
     super(message, causeOf(options));
@@ -75,6 +77,7 @@ export interface ThreadCrashOptions extends CauseOptions {
  * killed). A fatal failure. Code `ERR_PARALLEL_THREAD_CRASH`.
  */
 export class ThreadCrashError extends Error {
+  /** The stable code of this error: `ERR_PARALLEL_THREAD_CRASH`. */
   readonly code = "ERR_PARALLEL_THREAD_CRASH" as const;
   /** The thread's exit code; absent when unknown. */
   declare readonly exitCode?: number;
@@ -102,6 +105,7 @@ setName(ThreadCrashError, "ThreadCrashError");
  * `captured`), is bound, native, or a method. Code `ERR_PARALLEL_NOT_PORTABLE`.
  */
 export class NotPortableError extends TypeError {
+  /** The stable code of this error: `ERR_PARALLEL_NOT_PORTABLE`. */
   readonly code = "ERR_PARALLEL_NOT_PORTABLE" as const;
   /** The identifiers the function captures from enclosing scopes. */
   readonly captured: readonly string[];
@@ -132,6 +136,7 @@ export interface CloneErrorDetails {
  * user class instance…). Code `ERR_PARALLEL_CLONE`.
  */
 export class CloneError extends TypeError {
+  /** The stable code of this error: `ERR_PARALLEL_CLONE`. */
   readonly code = "ERR_PARALLEL_CLONE" as const;
   /** 0-based position of the offending argument; absent for results. */
   declare readonly argumentIndex?: number;
@@ -162,6 +167,7 @@ function defineData(target: object, key: string, value: unknown): void {
  * Code `ERR_PARALLEL_CHAIN_CONSUMED`.
  */
 export class ChainConsumedError extends Error {
+  /** The stable code of this error: `ERR_PARALLEL_CHAIN_CONSUMED`. */
   readonly code = "ERR_PARALLEL_CHAIN_CONSUMED" as const;
   constructor(
     message = "This chain link was consumed by .parallel(); use the link it returned",

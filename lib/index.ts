@@ -25,6 +25,10 @@ export type { ExecutorOptions, ExecutorStats } from "./executor.js";
 export type { Percentiles } from "./binding.js";
 export type { CallOptions, ResultsOptions, ReturnWhen } from "./options.js";
 export type { SettledRecord, CompletedRecord } from "./records.js";
+export type { CauseOptions, CloneErrorDetails, ThreadCrashOptions } from "./errors.js";
+export type { ErrorClass, ExceptionMatcher } from "./exception-group.js";
+export type { TaskRef } from "./tasks.js";
+export type { SuppressedErrorConstructor } from "./suppressed-error.js";
 export {
   CancelledError,
   ChainConsumedError,

@@ -3,12 +3,27 @@
 import type { Future } from "./future.js";
 
 /** The outcome of one call, as `Promise.allSettled` shapes it. */
-export type SettledRecord<T> = { status: "fulfilled"; value: T } | { status: "rejected"; reason: unknown };
+export type SettledRecord<T> =
+  | {
+      /** The call returned a value. */
+      status: "fulfilled";
+      /** What it returned. */
+      value: T;
+    }
+  | {
+      /** The call failed (threw, timed out, was cancelled or crashed). */
+      status: "rejected";
+      /** Its error. */
+      reason: unknown;
+    };
 
-/** A settled call in completion order: its chain `index` and `future` too. */
-export type CompletedRecord<T> =
-  | { index: number; future: Future<T>; status: "fulfilled"; value: T }
-  | { index: number; future: Future<T>; status: "rejected"; reason: unknown };
+/** A settled call in completion order, with its chain `index` and its `future`. */
+export type CompletedRecord<T> = SettledRecord<T> & {
+  /** Its position in the chain (or in the futures given). */
+  index: number;
+  /** Its future. */
+  future: Future<T>;
+};
 
 /** The settled record of a done future. */
 export function settledRecord<T>(future: Future<T>): SettledRecord<T> {

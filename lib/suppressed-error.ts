@@ -16,6 +16,7 @@ export interface SuppressedError extends Error {
 export interface SuppressedErrorConstructor {
   new (error: unknown, suppressed: unknown, message?: string): SuppressedError;
   (error: unknown, suppressed: unknown, message?: string): SuppressedError;
+  /** The prototype of its instances. */
   readonly prototype: SuppressedError;
 }
 

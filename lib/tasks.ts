@@ -14,7 +14,9 @@ const TASK = Symbol.for("parallel-threads.task");
 
 /** Where a task lives: a module URL and an export name. */
 export interface TaskRef {
+  /** The module's URL. */
   readonly url: string;
+  /** The name of the exported function. */
   readonly exportName: string;
 }
 
@@ -24,6 +26,7 @@ export interface TaskRef {
  * `.parallel()` or `executeOne()` to put it in a chain.
  */
 export type TaskHandle<F extends AnyFunction> = ((...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>) & {
+  /** Where the task lives. */
   readonly [TASK]: TaskRef;
 };
 

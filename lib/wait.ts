@@ -11,7 +11,9 @@ export type WaitReturnWhen = "ALL_COMPLETED" | "FIRST_COMPLETED" | "FIRST_EXCEPT
 
 /** What `wait()` resolves with. */
 export interface WaitResult<T> {
+  /** The futures that settled. */
   done: Set<Future<T>>;
+  /** The futures still pending or running. */
   notDone: Set<Future<T>>;
 }
 
