@@ -160,6 +160,8 @@ let spinSkips = 0;
  * the event loop nothing. Never on a single core.
  */
 export function spinForQuickCalls(calls: number[]): void {
+  // With other calls of ours in flight, the event loop has work: don't block it.
+  if (pending.size > calls.length) return;
   if (spinCredit < 0 && ++spinSkips % 32 !== 0) return;
   const settled = binding.spinUntilSettled(calls, SPIN_MICROS);
   onWake();

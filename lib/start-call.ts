@@ -12,6 +12,7 @@ import { CloneError } from "./errors.js";
 import { CallFlag, PayloadKind } from "./binding.js";
 import { attach, postPayload, track, untrack } from "./runtime.js";
 import type { PortMessage } from "./transport.js";
+import type { Transferable } from "./transfer.js";
 import { encodeArgs } from "./transport.js";
 import { callEndChannel, callStartChannel, type CallEndMessage, type CallStartMessage } from "./diagnostics.js";
 import { validateCallOptions, type CallOptions } from "./options.js";
@@ -87,7 +88,12 @@ export function startCall(
     () => typeof binding.callThread(call) === "number",
   );
   if (submitted < 0) future._markPending();
-  const portPayload = kind === PayloadKind.Port ? (data as { args: unknown; transfer: PortMessage["transfer"] }) : undefined;
+  let portPayload = kind === PayloadKind.Port ? (data as { args: unknown; transfer: PortMessage["transfer"] }) : undefined;
+  if (portPayload !== undefined && submitted < 0 && portPayload.transfer.length > 0) {
+    // The call waits for a thread: move its buffers out of the caller's hands
+    // now (zero-copy), so the call owns them from its start.
+    portPayload = structuredClone(portPayload, { transfer: portPayload.transfer as Transferable[] });
+  }
   track(call, { future, site, name: `${fn.name}()`, timeout, portPayload });
   if (callStartChannel.hasSubscribers || callEndChannel.hasSubscribers) publishLifecycle(call, executor, fn.name, future);
   if (portPayload !== undefined) {

@@ -56,12 +56,7 @@ export function encodeArgs(args: readonly unknown[]): Encoded {
     if (checkCloneable(arg, i)) port = true;
   }
   if (fast) return [PayloadKind.Values, args];
-  if (port) {
-    // Move the transferred buffers out of the caller's hands now (zero-copy):
-    // the call owns them from its start, even while it waits for a thread.
-    const moved = transfer.length > 0 ? structuredClone({ args: unwrapped ?? args, transfer }, { transfer }) : undefined;
-    return [PayloadKind.Port, moved ?? { args: unwrapped ?? args, transfer }];
-  }
+  if (port) return [PayloadKind.Port, { args: unwrapped ?? args, transfer }];
   return [PayloadKind.Serialized, serialize(args)];
 }
 
