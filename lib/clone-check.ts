@@ -6,7 +6,7 @@
  * buffers are not looked into.
  */
 
-import { CloneError } from "./errors.js";
+import { errors } from "./lazy.js";
 
 const plainPrototypes = new Set<object | null>([
   null,
@@ -47,7 +47,7 @@ function where(argumentIndex: number | undefined, path: string): string {
 
 function refuse(value: unknown, argumentIndex: number | undefined, path: string, why: string): never {
   const valueType = typeName(value);
-  throw new CloneError(`${where(argumentIndex, path)} can't be sent to another thread: ${valueType} ${why}`, {
+  throw new (errors().CloneError)(`${where(argumentIndex, path)} can't be sent to another thread: ${valueType} ${why}`, {
     argumentIndex,
     valueType,
     path: path || undefined,

@@ -7,11 +7,12 @@
 import { isMainThread } from "node:worker_threads";
 
 import { binding, CallStatus, PayloadKind, SyncWaitResult } from "./binding.js";
-import { decodeThrown, type EncodedThrown } from "./error-transport.js";
-import { ThreadCrashError, TimeoutError } from "./errors.js";
+import type { EncodedThrown } from "./error-transport.js";
+import type { ThreadCrashError } from "./errors.js";
+import { errors, errorTransport, spawner } from "./lazy.js";
 import type { Future } from "./future.js";
 import { post, receive } from "./ports.js";
-import { allPorts, portOf, spawnThread, terminateThread, type ThreadDeath } from "./spawner.js";
+import type { ThreadDeath } from "./spawner.js";
 import { decodeData, decodeValue, type PortMessage } from "./transport.js";
 
 /** What the runtime keeps about a call it made. */
@@ -53,7 +54,7 @@ export function prewarm(executor: number): void {
 /** Posts a call's port payload to the thread it got, and tells the thread. */
 export function postPayload(call: number, thread: number): void {
   const entry = pending.get(call);
-  const port = portOf(thread);
+  const port = spawner().portOf(thread);
   if (entry?.portPayload === undefined || port === undefined) return;
   post(port, call, entry.portPayload.args, entry.portPayload.transfer);
   entry.portPayload = undefined;
@@ -106,8 +107,8 @@ export function onWake(): void {
   for (let n = 0; n < assignments; n++, i += 2) postPayload(arrivals[i] as number, arrivals[i + 1] as number);
   for (; i < arrivals.length; i += 3) {
     const duty = arrivals[i];
-    if (duty === 0) spawnThread(arrivals[i + 1] as number, arrivals[i + 2] as number, isolate!);
-    else if (duty === 1) terminateThread(arrivals[i + 1] as number);
+    if (duty === 0) spawner().spawnThread(arrivals[i + 1] as number, arrivals[i + 2] as number, isolate!);
+    else if (duty === 1) spawner().terminateThread(arrivals[i + 1] as number);
     else holdForOthers(arrivals[i + 1] === 1);
   }
 }
@@ -120,14 +121,14 @@ function settle(call: number, status: CallStatus, kind: PayloadKind, data: unkno
   try {
     switch (status) {
       case CallStatus.Fulfilled:
-        if (kind === PayloadKind.Port) future._settle("fulfilled", receive(allPorts(), call)?.payload, undefined);
+        if (kind === PayloadKind.Port) future._settle("fulfilled", receive(spawner().allPorts(), call)?.payload, undefined);
         else future._settle("fulfilled", decodeValue(kind, data), undefined);
         return;
       case CallStatus.Rejected:
-        future._settle("rejected", undefined, decodeThrown(decodeData(kind, data) as EncodedThrown, entry.site.stack));
+        future._settle("rejected", undefined, errorTransport().decodeThrown(decodeData(kind, data) as EncodedThrown, entry.site.stack));
         return;
       case CallStatus.TimedOut:
-        future._settle("rejected", undefined, new TimeoutError(`${entry.name} ran past its timeout of ${entry.timeout} ms; its thread was terminated`));
+        future._settle("rejected", undefined, new (errors().TimeoutError)(`${entry.name} ran past its timeout of ${entry.timeout} ms; its thread was terminated`));
         return;
       case CallStatus.Cancelled:
         future._settle("cancelled", undefined, undefined);
@@ -143,8 +144,8 @@ function settle(call: number, status: CallStatus, kind: PayloadKind, data: unkno
 
 function crashError(entry: PendingCall, death: ThreadDeath | undefined): ThreadCrashError {
   const message = death?.message ?? "the thread running this call died (killed, out of memory, or crashed)";
-  const cause = death?.cause === undefined ? undefined : decodeThrown(death.cause as EncodedThrown, entry.site.stack);
-  return new ThreadCrashError(`${entry.name}: ${message}`, { cause, exitCode: death?.exitCode });
+  const cause = death?.cause === undefined ? undefined : errorTransport().decodeThrown(death.cause as EncodedThrown, entry.site.stack);
+  return new (errors().ThreadCrashError)(`${entry.name}: ${message}`, { cause, exitCode: death?.exitCode });
 }
 
 /** The longest a `results()` spins for calls that answer quickly (µs). */
@@ -180,6 +181,6 @@ export function waitSync(calls: number[], firstFailure: boolean, deadline: numbe
     onWake();
     if (result === SyncWaitResult.Settled) return true;
     if (result === SyncWaitResult.TimedOut) return false;
-    if (result === SyncWaitResult.Exit) throw new ThreadCrashError("the thread is being terminated or the process is exiting");
+    if (result === SyncWaitResult.Exit) throw new (errors().ThreadCrashError)("the thread is being terminated or the process is exiting");
   }
 }

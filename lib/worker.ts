@@ -12,7 +12,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { workerData, type MessagePort } from "node:worker_threads";
 
 import { binding, CallFlag, CallStatus, NextCode, PayloadKind, type RawJob } from "./binding.js";
-import { encodeThrown } from "./error-transport.js";
+import { errorTransport } from "./lazy.js";
 import { attachAsThread } from "./runtime.js";
 import { post, receive } from "./ports.js";
 import { TASK_SOURCE_PREFIX } from "./tasks.js";
@@ -132,7 +132,7 @@ function argsOf(job: RawJob): unknown[] | undefined {
 }
 
 function rejected(error: unknown): [CallStatus, ...Encoded] {
-  return [CallStatus.Rejected, ...encodeData(encodeThrown(error))];
+  return [CallStatus.Rejected, ...encodeData(errorTransport().encodeThrown(error))];
 }
 
 /**
@@ -234,7 +234,7 @@ function onThreadWake(): void {
  * once the calls still on it are done. Otherwise the thread ends now.
  */
 process.on("uncaughtException", (error) => {
-  const reason = { message: "an uncaught exception (from a timer or callback it left) broke the thread", cause: encodeThrown(error) };
+  const reason = { message: "an uncaught exception (from a timer or callback it left) broke the thread", cause: errorTransport().encodeThrown(error) };
   const guilty = callContext.getStore();
   if (guilty !== undefined) {
     awaiting.delete(guilty);
