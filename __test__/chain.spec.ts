@@ -46,7 +46,7 @@ const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 // ---------------------------------------------------------------- results
 
-test("the README example resolves with [3, \"4\", 5]", async (t) => {
+test('the README example resolves with [3, "4", 5]', async (t) => {
   const [three, four, five] = await parallel(() => 1 + 2)()
     .parallel(toText)(4)
     .parallel(async () => 1 + 4)()
@@ -70,7 +70,10 @@ test.serial("chain order is kept under random delays", async (t) => {
 
 test("arguments reach the thread and structured values come back", async (t) => {
   const [sum, obj] = await parallel((a: number, b: number) => a + b)(2, 40)
-    .parallel((o: { list: number[]; when: Date }) => ({ total: o.list.reduce((x, y) => x + y, 0), year: o.when.getUTCFullYear() }))({
+    .parallel((o: { list: number[]; when: Date }) => ({
+      total: o.list.reduce((x, y) => x + y, 0),
+      year: o.when.getUTCFullYear(),
+    }))({
       list: [1, 2, 3],
       when: new Date(Date.UTC(2020, 0, 1)),
     })
@@ -119,7 +122,12 @@ test.serial('"ALL_COMPLETED" with two failures rejects with an ExceptionGroup in
 });
 
 test("one failure rejects with that error itself", async (t) => {
-  const err = await t.throwsAsync(parallel(() => 1)().parallel(sleepThenThrow)(0, "alone").parallel(() => 3)().results());
+  const err = await t.throwsAsync(
+    parallel(() => 1)()
+      .parallel(sleepThenThrow)(0, "alone")
+      .parallel(() => 3)()
+      .results(),
+  );
   t.false(err instanceof ExceptionGroup);
   t.is(err?.constructor, Error);
   t.is(err?.message, "alone");
@@ -180,8 +188,16 @@ test("results() and settled() on a consumed link reject (not throw) with ChainCo
 
 test("results() with bad options rejects (not throws) with RangeError / TypeError (§9)", async (t) => {
   const live = parallel(() => 1)();
-  await t.throwsAsync(() => live.results({ timeout: -1 }), { instanceOf: RangeError }, "results() with a negative timeout");
-  await t.throwsAsync(() => live.results(3 as unknown as ResultsOptions), { instanceOf: TypeError }, "results() with non-object options");
+  await t.throwsAsync(
+    () => live.results({ timeout: -1 }),
+    { instanceOf: RangeError },
+    "results() with a negative timeout",
+  );
+  await t.throwsAsync(
+    () => live.results(3 as unknown as ResultsOptions),
+    { instanceOf: TypeError },
+    "results() with non-object options",
+  );
   await t.throwsAsync(
     () => live.results({ returnWhen: "FIRST_COMPLETED" } as unknown as ResultsOptions),
     { instanceOf: TypeError },
@@ -228,7 +244,10 @@ test.serial("Symbol.asyncDispose on a consumed link still cancels the calls it h
 // ---------------------------------------------------------------- resultsSync
 
 test("resultsSync() returns the tuple", (t) => {
-  const result = parallel(() => 1 + 2)().parallel(toText)(4).parallel(async () => 1 + 4)().resultsSync();
+  const result = parallel(() => 1 + 2)()
+    .parallel(toText)(4)
+    .parallel(async () => 1 + 4)()
+    .resultsSync();
   t.deepEqual(result, [3, "4", 5]);
 });
 
@@ -250,7 +269,10 @@ test.serial("resultsSync({ timeout }) throws TimeoutError", async (t) => {
 // ---------------------------------------------------------------- settled, asCompleted, futures
 
 test("settled() gives a record per call in chain order and never rejects", async (t) => {
-  const records = await parallel(() => "a")().parallel(sleepThenThrow)(0, "b failed").parallel((n: number) => n * 2)(21).settled();
+  const records = await parallel(() => "a")()
+    .parallel(sleepThenThrow)(0, "b failed")
+    .parallel((n: number) => n * 2)(21)
+    .settled();
   t.is(records.length, 3);
   t.deepEqual(records[0], { status: "fulfilled", value: "a" });
   t.is(records[1].status, "rejected");
@@ -259,7 +281,10 @@ test("settled() gives a record per call in chain order and never rejects", async
 });
 
 test.serial("asCompleted() yields settled records in completion order", async (t) => {
-  const calls = parallel(sleepThen)(900, "slowest").parallel(sleepThenThrow)(450, "middle").parallel(sleepThen)(0, "fastest");
+  const calls = parallel(sleepThen)(900, "slowest").parallel(sleepThenThrow)(450, "middle").parallel(sleepThen)(
+    0,
+    "fastest",
+  );
   const futures = calls.futures;
   const seen: Array<{ index: number; status: string; value?: unknown; reason?: unknown }> = [];
   for await (const record of calls.asCompleted()) {
@@ -290,31 +315,34 @@ test.serial("asCompleted({ timeout }) ends with TimeoutError", async (t) => {
   calls.cancel();
 });
 
-test.serial("futures go from running to fulfilled or rejected; result(), exception(), ERR_FUTURE_NOT_DONE", async (t) => {
-  const calls = parallel(sleepThen)(300, "value").parallel(sleepThenThrow)(300, "failure");
-  const [ok, bad] = calls.futures;
-  t.is(ok.state, "running");
-  t.is(bad.state, "running");
-  t.false(ok.done);
-  t.throws(() => ok.result(), { code: "ERR_FUTURE_NOT_DONE" });
-  t.throws(() => ok.exception(), { code: "ERR_FUTURE_NOT_DONE" });
-  t.throws(() => bad.result(), { code: "ERR_FUTURE_NOT_DONE" });
+test.serial(
+  "futures go from running to fulfilled or rejected; result(), exception(), ERR_FUTURE_NOT_DONE",
+  async (t) => {
+    const calls = parallel(sleepThen)(300, "value").parallel(sleepThenThrow)(300, "failure");
+    const [ok, bad] = calls.futures;
+    t.is(ok.state, "running");
+    t.is(bad.state, "running");
+    t.false(ok.done);
+    t.throws(() => ok.result(), { code: "ERR_FUTURE_NOT_DONE" });
+    t.throws(() => ok.exception(), { code: "ERR_FUTURE_NOT_DONE" });
+    t.throws(() => bad.result(), { code: "ERR_FUTURE_NOT_DONE" });
 
-  await calls.settled();
-  t.is(ok.state, "fulfilled");
-  t.true(ok.done);
-  t.is(ok.result(), "value");
-  t.is(ok.exception(), undefined);
-  t.is(await ok, "value");
+    await calls.settled();
+    t.is(ok.state, "fulfilled");
+    t.true(ok.done);
+    t.is(ok.result(), "value");
+    t.is(ok.exception(), undefined);
+    t.is(await ok, "value");
 
-  t.is(bad.state, "rejected");
-  t.true(bad.done);
-  const thrown = t.throws(() => bad.result());
-  t.is(thrown?.message, "failure");
-  t.is(bad.exception(), thrown);
-  t.false(bad.cancel(), "a settled future can't be cancelled");
-  t.is(bad.state, "rejected");
-});
+    t.is(bad.state, "rejected");
+    t.true(bad.done);
+    const thrown = t.throws(() => bad.result());
+    t.is(thrown?.message, "failure");
+    t.is(bad.exception(), thrown);
+    t.false(bad.cancel(), "a settled future can't be cancelled");
+    t.is(bad.state, "rejected");
+  },
+);
 
 // ---------------------------------------------------------------- cancellation
 
@@ -333,7 +361,9 @@ test.serial("aborting results({ signal }) rejects with CancelledError whose caus
 
 test("an already aborted signal rejects at once", async (t) => {
   const calls = parallel(sleepThen)(5000, "never");
-  const err = await t.throwsAsync(calls.results({ signal: AbortSignal.abort("early") }), { instanceOf: CancelledError });
+  const err = await t.throwsAsync(calls.results({ signal: AbortSignal.abort("early") }), {
+    instanceOf: CancelledError,
+  });
   t.is(err?.cause, "early");
   t.is(calls.futures[0].state, "cancelled");
 });
@@ -375,8 +405,21 @@ test.serial("a per-call timeout stops an infinite loop with TimeoutError; later 
   t.true(Date.now() - started < 10_000, "sanity bound");
 
   // results() rejects with the per-call TimeoutError too.
-  await t.throwsAsync(parallel(() => { for (;;) {} }, { timeout: 100 })().results(), { instanceOf: TimeoutError });
-  t.deepEqual(await parallel((n: number) => n + 1)(1).parallel(() => "again")().results(), [2, "again"]);
+  await t.throwsAsync(
+    parallel(
+      () => {
+        for (;;) {}
+      },
+      { timeout: 100 },
+    )().results(),
+    { instanceOf: TimeoutError },
+  );
+  t.deepEqual(
+    await parallel((n: number) => n + 1)(1)
+      .parallel(() => "again")()
+      .results(),
+    [2, "again"],
+  );
 });
 
 test.serial("fatal failures come first in an ExceptionGroup, and FIRST_EXCEPTION prefers them (§3, §9)", async (t) => {
@@ -436,7 +479,11 @@ test("an error thrown in a thread arrives as a real TypeError with message and t
   t.is(err?.name, "TypeError");
   t.is(err?.message, "thrown in the thread");
   t.regex(err?.stack ?? "", /^TypeError: thrown in the thread/);
-  t.regex(err?.stack ?? "", /parallel\(\) call site[^]*chain\.spec\.(js|ts)/, `the call site is in the stack:\n${err?.stack}`);
+  t.regex(
+    err?.stack ?? "",
+    /parallel\(\) call site[^]*chain\.spec\.(js|ts)/,
+    `the call site is in the stack:\n${err?.stack}`,
+  );
 });
 
 test("error cause, code and own properties cross; non-Error throws arrive unchanged", async (t) => {

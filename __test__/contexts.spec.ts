@@ -305,7 +305,9 @@ test("every kind in one chain: a typed tuple in chain order, exits in reverse ch
 
 test("with() resolves with the block's result, for synchronous and asynchronous blocks", async (t) => {
   const j = new Journal();
-  const sync = await parallel(manager(j, "a", 2)).parallel(manager(j, "b", 3)).with(([a, b]) => a * b);
+  const sync = await parallel(manager(j, "a", 2))
+    .parallel(manager(j, "b", 3))
+    .with(([a, b]) => a * b);
   assertType<typeof sync, number | undefined>(true);
   t.is(sync, 6);
   const asynchronous = await parallel(manager(j, "c", "x")).with(async ([c]) => {
@@ -386,7 +388,11 @@ test("a thrown non-Error value, even undefined, leaves the block like any error"
     t.deepEqual(caught, [thrown]);
   }
   const j = new Journal();
-  t.is(await parallel(manager(j, "s", 0, { returns: true })).with(() => Promise.reject(undefined)), undefined, "and it can be suppressed");
+  t.is(
+    await parallel(manager(j, "s", 0, { returns: true })).with(() => Promise.reject(undefined)),
+    undefined,
+    "and it can be suppressed",
+  );
 });
 
 test("an exit returning true suppresses the error: with() resolves undefined; outer exits then see no error", async (t) => {
@@ -423,13 +429,22 @@ test("only `true` suppresses, with and without parallelExit (every exit signatur
       const j = new Journal();
       const boom = new Woopsie(3);
       const alone = parallel(manager(j, "a", 1, returns === undefined ? {} : { returns }), options);
-      t.is(await t.throwsAsync(alone.with(() => Promise.reject(boom))), boom, `returns ${returns}, ${JSON.stringify(options)}`);
-      const chained = parallel(manager(j, "b", 1), options).parallel(manager(j, "c", 2, returns === undefined ? {} : { returns }));
+      t.is(
+        await t.throwsAsync(alone.with(() => Promise.reject(boom))),
+        boom,
+        `returns ${returns}, ${JSON.stringify(options)}`,
+      );
+      const chained = parallel(manager(j, "b", 1), options).parallel(
+        manager(j, "c", 2, returns === undefined ? {} : { returns }),
+      );
       t.is(await t.throwsAsync(chained.with(() => Promise.reject(boom))), boom);
       t.deepEqual(exitsOf(j, options), ["exit:a", "exit:c", "exit:b"]);
     }
     const j = new Journal();
-    t.is(await parallel(manager(j, "a", 1, { returns: true }), options).with(() => Promise.reject(new Woopsie(4))), undefined);
+    t.is(
+      await parallel(manager(j, "a", 1, { returns: true }), options).with(() => Promise.reject(new Woopsie(4))),
+      undefined,
+    );
     t.is(
       await parallel(manager(j, "b", 1), options)
         .parallel(manager(j, "c", 2, { returns: true }))
@@ -495,7 +510,10 @@ test("a generator context must yield exactly once", async (t) => {
     yield 2;
   }
   await t.throwsAsync(parallel(never()).enter(), { code: "ERR_PARALLEL_BAD_GENERATOR" });
-  await t.throwsAsync(parallel(twice()).with(() => "ok"), { code: "ERR_PARALLEL_BAD_GENERATOR" });
+  await t.throwsAsync(
+    parallel(twice()).with(() => "ok"),
+    { code: "ERR_PARALLEL_BAD_GENERATOR" },
+  );
 });
 
 // ------------------------------------------------------- errors from exits
@@ -579,7 +597,13 @@ test("enters run concurrently: two asynchronous enters that each wait for the ot
     },
     exit() {},
   };
-  const values = await within(10_000, "the enters did not overlap", parallel(a).parallel(b).with((v) => [...v]));
+  const values = await within(
+    10_000,
+    "the enters did not overlap",
+    parallel(a)
+      .parallel(b)
+      .with((v) => [...v]),
+  );
   t.deepEqual(values, ["a", "b"]);
 });
 
@@ -689,7 +713,10 @@ test("failed enters mixed with entered ones: only the failures are grouped, the 
   );
   t.true(error instanceof ExceptionGroup);
   t.deepEqual((error as ExceptionGroup).exceptions, [w1, w3]);
-  t.deepEqual(j.events.filter((e) => e.startsWith("exit")), ["exit:c2", "exit:c0"]);
+  t.deepEqual(
+    j.events.filter((e) => e.startsWith("exit")),
+    ["exit:c2", "exit:c0"],
+  );
 });
 
 test("fatal enter failures (CancelledError) come first in the group", async (t) => {
@@ -723,7 +750,10 @@ test("an exit failing during the cleanup of a failed enter gives a SuppressedErr
   t.true(error instanceof SuppressedError);
   t.is(error.error, exitError);
   t.is(error.suppressed, enterError);
-  t.deepEqual(j.events.filter((e) => e.startsWith("exit")), ["exit:c4", "exit:c3", "exit:c2", "exit:c0"]);
+  t.deepEqual(
+    j.events.filter((e) => e.startsWith("exit")),
+    ["exit:c4", "exit:c3", "exit:c2", "exit:c0"],
+  );
 });
 
 // ---------------------------------------------------------- enter timeout
@@ -759,7 +789,11 @@ test("enter timeout: rejects with TimeoutError; a context entering later is exit
     { instanceOf: TimeoutError },
   );
   t.false(blockRan);
-  t.deepEqual(j.events, ["enter:fast0", "enter:fast2", "exit:fast2", "exit:fast0"], "the slow one is not exited before it entered");
+  t.deepEqual(
+    j.events,
+    ["enter:fast0", "enter:fast2", "exit:fast2", "exit:fast0"],
+    "the slow one is not exited before it entered",
+  );
   slowRelease.resolve();
   await within(10_000, "the late context was never exited", slowExited.promise);
   t.deepEqual(j.events.slice(4), ["enter:slow", "exit:slow"]);
@@ -871,7 +905,11 @@ test("parallelExit: all exits run at once (a barrier of eight exits)", async (t)
   });
   let chain = parallel(make(0), { parallelExit: true }) as ParallelContexts<unknown[]>;
   for (let i = 1; i < 8; i++) chain = chain.parallel(make(i));
-  const result = await within(10_000, "the exits did not all run at once", chain.with(() => "done"));
+  const result = await within(
+    10_000,
+    "the exits did not all run at once",
+    chain.with(() => "done"),
+  );
   t.is(result, "done");
 
   // The same through enter() and Symbol.asyncDispose.
@@ -900,8 +938,11 @@ test("parallelExit: any one exit may suppress the outer error, and every exit st
   for (const suppressing of [[0], [3], [7], [1, 6]]) {
     const j = new Journal();
     const w = new Woopsie(1);
-    let chain = parallel(manager(j, "c0", 0, { returns: suppressing.includes(0) }), { parallelExit: true }) as ParallelContexts<unknown[]>;
-    for (let i = 1; i < 8; i++) chain = chain.parallel(manager(j, `c${i}`, i, { returns: suppressing.includes(i), beforeExit: tick }));
+    let chain = parallel(manager(j, "c0", 0, { returns: suppressing.includes(0) }), {
+      parallelExit: true,
+    }) as ParallelContexts<unknown[]>;
+    for (let i = 1; i < 8; i++)
+      chain = chain.parallel(manager(j, `c${i}`, i, { returns: suppressing.includes(i), beforeExit: tick }));
     t.is(await chain.with(() => Promise.reject(w)), undefined, `suppressed by ${suppressing.join(", ")}`);
     for (let i = 0; i < 8; i++) t.deepEqual(j.exitArgs.get(`c${i}`), [w]);
   }
@@ -934,7 +975,13 @@ test("parallelExit: one exit error is raised as itself, several as an ExceptionG
       }),
     );
   }
-  const group = await t.throwsAsync(within(10_000, "the exits did not finish", chain.with(() => "fine")));
+  const group = await t.throwsAsync(
+    within(
+      10_000,
+      "the exits did not finish",
+      chain.with(() => "fine"),
+    ),
+  );
   t.true(group instanceof ExceptionGroup);
   t.deepEqual((group as ExceptionGroup).exceptions, errors);
 });
@@ -966,10 +1013,15 @@ test("parallelExit: exit errors while the outer error leaves — SuppressedError
 
 test("Symbol.asyncDispose exits once: a second call is a no-op, also after an exit failed", async (t) => {
   const j = new Journal();
-  const ctx = await parallel(manager(j, "a", 0)).parallel(manager(j, "b", 1)).enter();
+  const ctx = await parallel(manager(j, "a", 0))
+    .parallel(manager(j, "b", 1))
+    .enter();
   await ctx[Symbol.asyncDispose]();
   await ctx[Symbol.asyncDispose]();
-  t.deepEqual(j.events.filter((e) => e.startsWith("exit")), ["exit:b", "exit:a"]);
+  t.deepEqual(
+    j.events.filter((e) => e.startsWith("exit")),
+    ["exit:b", "exit:a"],
+  );
 
   // The seed's test_future_context_collection_exit_is_idempotent_when_exit_fails.
   const k = new Journal();
@@ -977,7 +1029,10 @@ test("Symbol.asyncDispose exits once: a second call is a no-op, also after an ex
   const failing = await parallel(manager(k, "c", 0, { exitError: w })).enter();
   t.is(await t.throwsAsync(failing[Symbol.asyncDispose]()), w);
   await t.notThrowsAsync(failing[Symbol.asyncDispose]());
-  t.deepEqual(k.events.filter((e) => e.startsWith("exit")), ["exit:c"]);
+  t.deepEqual(
+    k.events.filter((e) => e.startsWith("exit")),
+    ["exit:c"],
+  );
 });
 
 test("Symbol.dispose exists when every context can exit synchronously, and exits them at once in reverse order", async (t) => {
@@ -996,7 +1051,11 @@ test("Symbol.dispose exists when every context can exit synchronously, and exits
   const dispose = ctx[Symbol.dispose];
   t.is(typeof dispose, "function");
   dispose!.call(ctx);
-  t.deepEqual(events, ["exit:promised", "exit:disposable", "exit:gen", "exit:cm"], "exited synchronously, in reverse order");
+  t.deepEqual(
+    events,
+    ["exit:promised", "exit:disposable", "exit:gen", "exit:cm"],
+    "exited synchronously, in reverse order",
+  );
   dispose!.call(ctx);
   await ctx[Symbol.asyncDispose]();
   t.is(events.length, 4, "exits only once, whichever way it is disposed");
@@ -1026,7 +1085,8 @@ test("Symbol.dispose over a context manager whose exit() turns out asynchronous:
       process.execPath,
       [path.join(root, "__test__/fixtures/dispose-async-exit.cjs")],
       { cwd: root, timeout: 30_000, killSignal: "SIGKILL" },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
     );
   });
   t.is(run.code, 0, run.stderr);
@@ -1043,7 +1103,10 @@ test("enter() a second time rejects, as does with() after enter(); the contexts 
   const chain = parallel(manager(j, "a", 1));
   const ctx = await chain.enter();
   await t.throwsAsync(chain.enter(), { code: "ERR_PARALLEL_ALREADY_ENTERED" });
-  await t.throwsAsync(chain.with(() => 1), { code: "ERR_PARALLEL_ALREADY_ENTERED" });
+  await t.throwsAsync(
+    chain.with(() => 1),
+    { code: "ERR_PARALLEL_ALREADY_ENTERED" },
+  );
   await ctx[Symbol.asyncDispose]();
   await t.throwsAsync(chain.enter(), { code: "ERR_PARALLEL_ALREADY_ENTERED" }, "also after the contexts were exited");
   t.deepEqual(j.events, ["enter:a", "exit:a"]);
@@ -1068,7 +1131,10 @@ test("a consumed link throws ChainConsumedError; the chain it was passed to work
   const first = parallel(manager(j, "one", 1));
   const second = first.parallel(manager(j, "two", 2));
   await t.throwsAsync(first.enter(), { instanceOf: ChainConsumedError });
-  await t.throwsAsync(first.with(() => 0), { instanceOf: ChainConsumedError });
+  await t.throwsAsync(
+    first.with(() => 0),
+    { instanceOf: ChainConsumedError },
+  );
   t.throws(() => first.parallel(manager(j, "three", 3)), { instanceOf: ChainConsumedError });
   t.deepEqual(j.events, [], "nothing was entered by the consumed link");
   t.deepEqual(await second.with(([one, two]) => [one, two]), [1, 2]);
@@ -1084,7 +1150,11 @@ test("bad inputs are refused with TypeError", async (t) => {
   t.throws(() => chain.parallel({} as never), { instanceOf: TypeError });
   t.throws(() => chain.parallel((() => 1) as never), { instanceOf: TypeError }, "a function is a call, not a context");
   await t.throwsAsync(chain.with(42 as never), { instanceOf: TypeError });
-  await t.throwsAsync(parallel(Promise.resolve(5) as unknown as PromiseLike<Disposable>).enter(), { instanceOf: TypeError }, "a promise of a non-disposable");
+  await t.throwsAsync(
+    parallel(Promise.resolve(5) as unknown as PromiseLike<Disposable>).enter(),
+    { instanceOf: TypeError },
+    "a promise of a non-disposable",
+  );
 
   const cm: ContextManager<number> = { enter: () => 1, exit: () => {} };
   t.throws(() => parallel(cm, { parallelExit: "yes" as never }), { instanceOf: TypeError });

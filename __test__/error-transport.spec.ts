@@ -423,7 +423,9 @@ test("errors from another realm keep their built-in class; others have none", (t
   const custom = vm.runInNewContext('class TypeError2 extends Error {}; new TypeError2("x")') as Error;
   t.like(encodeThrown(custom), { kind: "error", constructorName: "Error" });
 
-  const fakeNamed = vm.runInNewContext('class URIError { }; Object.setPrototypeOf(URIError.prototype, null); new URIError()');
+  const fakeNamed = vm.runInNewContext(
+    "class URIError { }; Object.setPrototypeOf(URIError.prototype, null); new URIError()",
+  );
   t.like(encodeThrown(fakeNamed), { kind: "value" }, "not an error at all: a plain value");
 
   const noBuiltin = Object.setPrototypeOf(new Error("orphan"), null) as object;

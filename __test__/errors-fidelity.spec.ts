@@ -16,13 +16,7 @@
  */
 import test from "ava";
 
-import {
-  ExceptionGroup,
-  ParallelCalls,
-  ParallelExecutor,
-  TimeoutError,
-  parallel,
-} from "parallel-threads";
+import { ExceptionGroup, ParallelCalls, ParallelExecutor, TimeoutError, parallel } from "parallel-threads";
 
 /** The line between the thread's frames and the call site's frames. */
 const MARKER = "    at parallel() call site:";
@@ -84,7 +78,9 @@ function throwFromNamedFunction(message: string): never {
 function throwNested(): never {
   const deep = new RangeError("deepest");
   const member = new TypeError("first member", { cause: deep });
-  const aggregate = new AggregateError([member, "a plain string", { plain: true }], "several things failed", { cause: 42 });
+  const aggregate = new AggregateError([member, "a plain string", { plain: true }], "several things failed", {
+    cause: 42,
+  });
   throw new Error("top", { cause: aggregate });
 }
 
@@ -164,12 +160,16 @@ test("errors raised by the engine itself arrive as their built-in classes", asyn
     const kind = kinds[i]!;
     t.is(record.status, "rejected", kind);
     const err = (record as { reason: unknown }).reason as Error;
-    t.is(Object.getPrototypeOf(err), (globalThis as unknown as Record<string, { prototype: object }>)[kind]!.prototype, kind);
+    t.is(
+      Object.getPrototypeOf(err),
+      (globalThis as unknown as Record<string, { prototype: object }>)[kind]!.prototype,
+      kind,
+    );
     t.is(err.name, kind);
     t.true(err.message.length > 0, `${kind} has the engine's message`);
   });
   const [reference] = await parallel(engineError)("ReferenceError").settled();
-  t.regex(((reference as { reason: Error }).reason).message, /thisNameIsNotDefinedAnywhere/);
+  t.regex((reference as { reason: Error }).reason.message, /thisNameIsNotDefinedAnywhere/);
 });
 
 test("a custom class keeps its name, message and own properties; a subclass of a built-in arrives as that built-in", async (t) => {
@@ -263,7 +263,10 @@ test("the stack is the thread's frames, then the marker, then the call site with
   t.is(markers, 1, err.stack);
   t.true(thread.length > 0 && thread.every((l) => /^\s+at /.test(l)), `thread frames:\n${thread.join("\n")}`);
   t.regex(thread[0]!, /throwFromNamedFunction/, "the first frame is the function that threw, in the thread");
-  t.false(thread.some((l) => THIS_FILE.test(l)), "no frame of the caller before the marker");
+  t.false(
+    thread.some((l) => THIS_FILE.test(l)),
+    "no frame of the caller before the marker",
+  );
   t.true(site.length > 0 && site.every((l) => /^\s+at /.test(l)), `call-site frames:\n${site.join("\n")}`);
   t.regex(site[0]!, THIS_FILE, `the first call-site frame is this file's:\n${err.stack}`);
 });
@@ -274,9 +277,15 @@ test("every public way to start a call puts the caller's frame first after the m
     const errors: [string, unknown][] = [];
     errors.push(["parallel()", await rejectionOf(parallel(throwFromNamedFunction)("a"))]);
     const chain = parallel(() => 1)().parallel(throwFromNamedFunction)("b");
-    errors.push([".parallel()", (((await chain.settled()) as unknown as { reason: unknown }[])[1]!).reason]);
+    errors.push([".parallel()", ((await chain.settled()) as unknown as { reason: unknown }[])[1]!.reason]);
     errors.push(["executor.parallel()", await rejectionOf(executor.parallel(throwFromNamedFunction)("c"))]);
-    errors.push(["executor.executeOne()", await executor.executeOne(throwFromNamedFunction, "d").then(() => undefined, (e: unknown) => e)]);
+    errors.push([
+      "executor.executeOne()",
+      await executor.executeOne(throwFromNamedFunction, "d").then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    ]);
     errors.push(["resultsSync()", t.throws(() => parallel(throwFromNamedFunction)("e").resultsSync())]);
     for (const [via, err] of errors) {
       const { site, markers } = splitStack((err as Error).stack);
@@ -295,16 +304,41 @@ test("every public way to start a call puts the caller's frame first after the m
 test("ParallelExecutor.executeOne (static) and execute() put the caller's frame first after the marker", async (t) => {
   const executor = new ParallelExecutor({ maxThreads: 2 });
   try {
-    const capture = (f: PromiseLike<unknown>): Promise<unknown> => Promise.resolve(f).then(() => undefined, (e: unknown) => e);
+    const capture = (f: PromiseLike<unknown>): Promise<unknown> =>
+      Promise.resolve(f).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     const errors: [string, unknown][] = [
       ["ParallelExecutor.executeOne()", await capture(ParallelExecutor.executeOne(throwFromNamedFunction, "f"))],
-      ["ParallelExecutor.execute()", await capture(ParallelExecutor.execute(() => { throw new Error("g"); })[0]!)],
-      ["executor.execute()", await capture(executor.execute(() => { throw new Error("h"); })[0]!)],
+      [
+        "ParallelExecutor.execute()",
+        await capture(
+          ParallelExecutor.execute(() => {
+            throw new Error("g");
+          })[0]!,
+        ),
+      ],
+      [
+        "executor.execute()",
+        await capture(
+          executor.execute(() => {
+            throw new Error("h");
+          })[0]!,
+        ),
+      ],
     ];
     for (const [via, err] of errors) {
       const { site } = splitStack((err as Error).stack);
-      t.regex(site[0] ?? "", THIS_FILE, `${via}: the first call-site frame should be the caller's, got:\n${site.slice(0, 4).join("\n")}`);
-      t.false(site.some((l) => /[\\/](dist|lib)[\\/]executor\.(js|ts)/.test(l)), `${via}: no library frames in the call site`);
+      t.regex(
+        site[0] ?? "",
+        THIS_FILE,
+        `${via}: the first call-site frame should be the caller's, got:\n${site.slice(0, 4).join("\n")}`,
+      );
+      t.false(
+        site.some((l) => /[\\/](dist|lib)[\\/]executor\.(js|ts)/.test(l)),
+        `${via}: no library frames in the call site`,
+      );
     }
   } finally {
     executor.close();
@@ -441,7 +475,10 @@ test("thrown non-Error values arrive unchanged: string, number, boolean, bigint,
       throw null;
     })()
     .settled();
-  t.true(records.every((r) => r.status === "rejected"), JSON.stringify(records.map((r) => r.status)));
+  t.true(
+    records.every((r) => r.status === "rejected"),
+    JSON.stringify(records.map((r) => r.status)),
+  );
   const reasons = records.map((r) => (r as { reason: unknown }).reason);
   t.is(reasons[0], "a string");
   t.is(reasons[1], 42);
@@ -492,8 +529,8 @@ test("an uncloneable thrown value (a function, a symbol) becomes an Error saying
     t.regex(err.message, /uncloneable/);
     t.regex(err.stack ?? "", THIS_FILE, "it points at the call site");
   }
-  t.regex(((records[0] as { reason: Error }).reason).message, /notData/);
-  t.regex(((records[1] as { reason: Error }).reason).message, /nope/);
+  t.regex((records[0] as { reason: Error }).reason.message, /notData/);
+  t.regex((records[1] as { reason: Error }).reason.message, /nope/);
 });
 
 // ---------------------------------------------------------------- uncloneable properties
@@ -501,7 +538,8 @@ test("an uncloneable thrown value (a function, a symbol) becomes an Error saying
 test("an error with uncloneable properties still arrives, with what could be kept and lostProperties", async (t) => {
   const err = (await rejectionOf(
     parallel(() => {
-      const error = new TypeError("partly cloneable", { cause: new Error("cause kept") }) as TypeError & Record<string, unknown>;
+      const error = new TypeError("partly cloneable", { cause: new Error("cause kept") }) as TypeError &
+        Record<string, unknown>;
       error.code = "E_PARTIAL";
       error.kept = { n: 1 };
       error.callback = () => "a function can't cross";
@@ -568,22 +606,41 @@ test("a rejection of an async function arrives exactly as the same error thrown 
   const [sync, async] = records.map((r) => (r as { reason: unknown }).reason);
   t.deepEqual(shape(async), shape(sync));
   t.deepEqual(shape(sync), { ...(shape(local) as object), site: true }, "and as it was made in the thread");
-  t.regex(((async as Error).stack ?? ""), /rejectRich/, "the async function's frame is in the stack");
+  t.regex((async as Error).stack ?? "", /rejectRich/, "the async function's frame is in the stack");
 });
 
 test("the same error arrives intact through results(), settled(), resultsSync(), futures and executeOne()", async (t) => {
   const executor = new ParallelExecutor({ maxThreads: 2 });
   try {
-    const viaResults = await parallel(throwRich)().results().then(() => undefined, (e: unknown) => e);
+    const viaResults = await parallel(throwRich)()
+      .results()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     const viaSettled = await rejectionOf(parallel(throwRich)());
     const viaSync = t.throws(() => parallel(throwRich)().resultsSync());
-    const viaFuture = await parallel(throwRich)().futures[0].then(() => undefined, (e: unknown) => e);
+    const viaFuture = await parallel(throwRich)().futures[0].then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     const future = executor.executeOne(throwRich);
-    const viaExecuteOne = await future.then(() => undefined, (e: unknown) => e);
+    const viaExecuteOne = await future.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     t.is(future.exception(), viaExecuteOne);
-    t.is(t.throws(() => future.result()), viaExecuteOne as Error);
+    t.is(
+      t.throws(() => future.result()),
+      viaExecuteOne as Error,
+    );
     const expected = shape(viaResults);
-    for (const [via, err] of [["settled", viaSettled], ["resultsSync", viaSync], ["future", viaFuture], ["executeOne", viaExecuteOne]] as const) {
+    for (const [via, err] of [
+      ["settled", viaSettled],
+      ["resultsSync", viaSync],
+      ["future", viaFuture],
+      ["executeOne", viaExecuteOne],
+    ] as const) {
       t.deepEqual(shape(err), expected, via);
     }
   } finally {

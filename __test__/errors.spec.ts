@@ -182,7 +182,7 @@ test("ExceptionGroup is an AggregateError whose exceptions are its frozen errors
 test("ExceptionGroup validates its arguments like Python", (t) => {
   const bad = (f: () => unknown, code: string) => {
     const error = t.throws(f, { instanceOf: TypeError });
-    t.is((error as Error & { code?: string } | undefined)?.code, code);
+    t.is((error as (Error & { code?: string }) | undefined)?.code, code);
   };
   bad(() => new ExceptionGroup(42 as unknown as string, [1]), "ERR_INVALID_ARG_TYPE");
   bad(() => new ExceptionGroup("m", 5 as unknown as Iterable<unknown>), "ERR_INVALID_ARG_TYPE");
@@ -224,7 +224,10 @@ test("split by class keeps the nesting, messages, cause and stack", (t) => {
 
 test("split returns the group itself when it matches whole", (t) => {
   const { outer } = sample();
-  t.deepEqual(outer.split(() => true), [outer, undefined]);
+  t.deepEqual(
+    outer.split(() => true),
+    [outer, undefined],
+  );
   t.deepEqual(outer.split(ExceptionGroup), [outer, undefined]);
   t.deepEqual(outer.split(Error), [outer, undefined]);
 });
@@ -265,7 +268,7 @@ test("split and subgroup refuse a matcher that is neither class nor function", (
   const { outer } = sample();
   for (const matcher of [42, "TypeError", [TypeError, 1], null]) {
     const error = t.throws(() => outer.split(matcher as never), { instanceOf: TypeError });
-    t.is((error as Error & { code?: string } | undefined)?.code, "ERR_INVALID_ARG_TYPE");
+    t.is((error as (Error & { code?: string }) | undefined)?.code, "ERR_INVALID_ARG_TYPE");
     t.throws(() => outer.subgroup(matcher as never), { instanceOf: TypeError });
   }
 });
@@ -280,8 +283,14 @@ test("subgroup keeps the matching part and drops emptied nested groups", (t) => 
 
 test("subgroup returns the group itself when nothing is left out", (t) => {
   const { outer, onlyTypes } = sample();
-  t.is(outer.subgroup(() => true), outer);
-  t.is(outer.subgroup((e) => e instanceof Error), outer);
+  t.is(
+    outer.subgroup(() => true),
+    outer,
+  );
+  t.is(
+    outer.subgroup((e) => e instanceof Error),
+    outer,
+  );
   t.is(onlyTypes.subgroup(TypeError), onlyTypes);
   const sub = outer.subgroup(TypeError);
   t.is(sub?.exceptions[2], onlyTypes, "an unmodified nested group is kept as is");

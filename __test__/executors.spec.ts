@@ -107,12 +107,20 @@ function probe(promise: Promise<unknown>): () => boolean {
 }
 
 /** Runs `node <script>` from the repo root; kills it after `killAfter` ms. */
-function runNode(script: string, killAfter = 30_000): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+function runNode(
+  script: string,
+  killAfter = 30_000,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [script], { cwd: ROOT, timeout: killAfter, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
-      resolve({ code, signal: child.signalCode, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [script],
+      { cwd: ROOT, timeout: killAfter, killSignal: "SIGKILL" },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
+        resolve({ code, signal: child.signalCode, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -130,7 +138,10 @@ test("ParallelExecutor.executeOne runs fn(...args) on the default executor and r
   t.is(future.result(), 49);
   const text = ParallelExecutor.executeOne(async (n: number, suffix: string) => `${n}${suffix}`, 1, "x");
   t.is(await text, "1x");
-  const structured = ParallelExecutor.executeOne((m: Map<string, Date>) => new Map([...m].map(([k, d]) => [k.toUpperCase(), d.getTime()])), new Map([["a", new Date(5)]]));
+  const structured = ParallelExecutor.executeOne(
+    (m: Map<string, Date>) => new Map([...m].map(([k, d]) => [k.toUpperCase(), d.getTime()])),
+    new Map([["a", new Date(5)]]),
+  );
   t.deepEqual(await structured, new Map([["A", 5]]));
   t.is(await ParallelExecutor.executeOne(() => undefined), undefined);
   t.is(await ParallelExecutor.executeOne((...all: number[]) => all.length, 1, 2, 3, 4), 4);
@@ -164,9 +175,20 @@ test("executeOne refuses, synchronously and before anything starts: a non-functi
     const outer = 3;
     const closure = t.throws(() => executor.executeOne((n: number) => n + outer, 1), { instanceOf: NotPortableError });
     t.deepEqual([...(closure as NotPortableError).captured], ["outer"]);
-    const clone = t.throws(() => executor.executeOne((a: number, b: unknown) => [a, b], 1, () => "code"), { instanceOf: CloneError });
+    const clone = t.throws(
+      () =>
+        executor.executeOne(
+          (a: number, b: unknown) => [a, b],
+          1,
+          () => "code",
+        ),
+      { instanceOf: CloneError },
+    );
     t.is((clone as CloneError).argumentIndex, 1);
-    t.throws(() => ParallelExecutor.executeOne(null as unknown as () => void), { instanceOf: TypeError, code: "ERR_INVALID_ARG_TYPE" });
+    t.throws(() => ParallelExecutor.executeOne(null as unknown as () => void), {
+      instanceOf: TypeError,
+      code: "ERR_INVALID_ARG_TYPE",
+    });
     t.is(executor.stats().started, 0, "nothing was started");
   } finally {
     executor.close();
@@ -188,7 +210,14 @@ test("execute(...thunks) runs each thunk on a thread and returns their futures i
     );
     t.is(futures.length, 4);
     t.true(futures.every((f) => f instanceof Future));
-    const records = await Promise.all(futures.map((f) => Promise.resolve(f).then((value) => ({ value }), (reason: unknown) => ({ reason }))));
+    const records = await Promise.all(
+      futures.map((f) =>
+        Promise.resolve(f).then(
+          (value) => ({ value }),
+          (reason: unknown) => ({ reason }),
+        ),
+      ),
+    );
     t.deepEqual(records[0], { value: 1 });
     t.deepEqual(records[1], { value: "two" });
     t.true((records[2] as { reason: unknown }).reason instanceof TypeError);
@@ -196,7 +225,15 @@ test("execute(...thunks) runs each thunk on a thread and returns their futures i
     t.deepEqual(executor.execute(), [], "no thunks, no futures");
     t.is(executor.stats().started, 4);
 
-    t.deepEqual(await Promise.all(ParallelExecutor.execute(() => "default", () => 2)), ["default", 2]);
+    t.deepEqual(
+      await Promise.all(
+        ParallelExecutor.execute(
+          () => "default",
+          () => 2,
+        ),
+      ),
+      ["default", 2],
+    );
   } finally {
     executor.close();
   }
@@ -222,7 +259,14 @@ test("execute() with a non-portable thunk starts none of the thunks", (t) => {
   const executor = new ParallelExecutor({ maxThreads: 1 });
   try {
     const captured = 5;
-    t.throws(() => executor.execute(() => "first", () => captured), { instanceOf: NotPortableError });
+    t.throws(
+      () =>
+        executor.execute(
+          () => "first",
+          () => captured,
+        ),
+      { instanceOf: NotPortableError },
+    );
     t.is(executor.stats().started, 0, "the first thunk was started although execute() threw");
   } finally {
     executor.close();
@@ -255,7 +299,11 @@ test('Future: "pending" while queued past maxThreads, "running" on a thread; can
     const cancelled = second.exception() as CancelledError;
     t.true(cancelled instanceof CancelledError);
     t.is(cancelled.cause, "not needed");
-    t.is(t.throws(() => second.result()), cancelled, "result() throws the CancelledError");
+    t.is(
+      t.throws(() => second.result()),
+      cancelled,
+      "result() throws the CancelledError",
+    );
     t.false(second.cancel("again"), "a done future can't be cancelled again");
     await t.throwsAsync(Promise.resolve(second), { instanceOf: CancelledError });
     t.is(executor.stats().queued, 1, "the cancelled call left the queue");
@@ -301,7 +349,9 @@ test("cancel() of a running future fails it with CancelledError and frees its th
 // ---------------------------------------------------------------- wait
 
 /** An executor and three gated calls, all on threads. */
-async function threeGated(t: { true(v: boolean, m?: string): void }): Promise<{ executor: ParallelExecutor; gates: SharedArrayBuffer; futures: Future<unknown>[] }> {
+async function threeGated(t: {
+  true(v: boolean, m?: string): void;
+}): Promise<{ executor: ParallelExecutor; gates: SharedArrayBuffer; futures: Future<unknown>[] }> {
   const executor = new ParallelExecutor({ maxThreads: 3 });
   const gates = newGates();
   const futures = [0, 1, 2].map((i) => executor.executeOne(gatedAt, gates, i, `v${i}`));
@@ -382,7 +432,10 @@ test("wait with a timeout resolves (never rejects) with the calls not done in no
     const partial = await wait(futures, { timeout: 100 });
     t.deepEqual(partial.done, new Set([futures[0]]));
     t.deepEqual(partial.notDone, new Set([futures[1], futures[2]]));
-    t.true(futures.slice(1).every((f) => !f.done), "the calls go on after the wait timed out");
+    t.true(
+      futures.slice(1).every((f) => !f.done),
+      "the calls go on after the wait timed out",
+    );
   } finally {
     releaseAll(gates, 3);
     executor.close();
@@ -413,11 +466,23 @@ test("wait: done futures, an empty list, futures of chains and of two executors"
 test("wait and asCompleted refuse bad arguments with coded TypeError/RangeError", (t) => {
   const f = ParallelExecutor.executeOne(square, 1);
   t.throws(() => wait(5 as unknown as Future<unknown>[]), { instanceOf: TypeError, code: "ERR_INVALID_ARG_TYPE" });
-  t.throws(() => wait([f, Promise.resolve(1) as unknown as Future<number>]), { instanceOf: TypeError, code: "ERR_INVALID_ARG_TYPE" });
-  t.throws(() => wait([f], { returnWhen: "SOMETIMES" as WaitReturnWhen }), { instanceOf: TypeError, code: "ERR_INVALID_ARG_VALUE" });
+  t.throws(() => wait([f, Promise.resolve(1) as unknown as Future<number>]), {
+    instanceOf: TypeError,
+    code: "ERR_INVALID_ARG_TYPE",
+  });
+  t.throws(() => wait([f], { returnWhen: "SOMETIMES" as WaitReturnWhen }), {
+    instanceOf: TypeError,
+    code: "ERR_INVALID_ARG_VALUE",
+  });
   t.throws(() => wait([f], { timeout: -1 }), { instanceOf: RangeError, code: "ERR_OUT_OF_RANGE" });
-  t.throws(() => wait([f], { timeout: "1s" as unknown as number }), { instanceOf: TypeError, code: "ERR_INVALID_ARG_TYPE" });
-  t.throws(() => asCompleted(null as unknown as Future<unknown>[]), { instanceOf: TypeError, code: "ERR_INVALID_ARG_TYPE" });
+  t.throws(() => wait([f], { timeout: "1s" as unknown as number }), {
+    instanceOf: TypeError,
+    code: "ERR_INVALID_ARG_TYPE",
+  });
+  t.throws(() => asCompleted(null as unknown as Future<unknown>[]), {
+    instanceOf: TypeError,
+    code: "ERR_INVALID_ARG_TYPE",
+  });
   t.throws(() => asCompleted([{} as Future<unknown>]), { instanceOf: TypeError, code: "ERR_INVALID_ARG_TYPE" });
   t.throws(() => asCompleted([f], { timeout: Number.NaN }), { instanceOf: RangeError, code: "ERR_OUT_OF_RANGE" });
 });
@@ -516,7 +581,10 @@ test("two executors with different maxThreads side by side: each runs up to its 
   const cells = new Int32Array(sab);
   const peaks = { small: { threads: 0, busy: 0 }, large: { threads: 0, busy: 0 } };
   const sampler = setInterval(() => {
-    for (const [name, executor] of [["small", small], ["large", large]] as const) {
+    for (const [name, executor] of [
+      ["small", small],
+      ["large", large],
+    ] as const) {
       const s = executor.stats();
       peaks[name].threads = Math.max(peaks[name].threads, s.threads);
       peaks[name].busy = Math.max(peaks[name].busy, s.busy);
@@ -578,7 +646,10 @@ test("close(): new calls throw ERR_PARALLEL_EXECUTOR_CLOSED, a running call fini
     t.notThrows(() => executor.close(), "close() twice is fine");
     release(gates, 0);
     t.is(await running, "finished after close");
-    t.true(await eventually(() => executor.stats().threads === 0), `threads went away: ${JSON.stringify(executor.stats())}`);
+    t.true(
+      await eventually(() => executor.stats().threads === 0),
+      `threads went away: ${JSON.stringify(executor.stats())}`,
+    );
     t.is(executor.stats().started, 2, "stats() still answers after close()");
     t.is(await ParallelExecutor.executeOne(square, 5), 25, "the default executor is not affected");
   } finally {
@@ -633,16 +704,27 @@ test("executor options are validated: coded TypeError for wrong types, RangeErro
     ["fast", TypeError, "ERR_INVALID_ARG_TYPE"],
   ];
   for (const [options, ctor, code] of cases) {
-    const label = JSON.stringify(options, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v));
+    const label = JSON.stringify(options, (_k, v: unknown) =>
+      typeof v === "number" && !Number.isFinite(v) ? String(v) : v,
+    );
     const err = t.throws(() => new ParallelExecutor(options as ExecutorOptions), undefined, label);
     t.is(Object.getPrototypeOf(err), ctor.prototype, `${label}: ${err?.name}`);
     t.is((err as Error & { code?: string }).code, code, label);
     t.regex(err?.message ?? "", /ParallelExecutor/, `${label}: the message names the API`);
   }
   // configureDefault validates the same way, before changing anything.
-  t.throws(() => ParallelExecutor.configureDefault({ maxThreads: 0 }), { instanceOf: RangeError, code: "ERR_OUT_OF_RANGE" });
-  t.throws(() => ParallelExecutor.configureDefault({ maxThreads: "4" as unknown as number }), { instanceOf: TypeError, code: "ERR_INVALID_ARG_TYPE" });
-  t.throws(() => ParallelExecutor.configureDefault({ env: 1 as unknown as Record<string, string> }), { instanceOf: TypeError, code: "ERR_INVALID_ARG_TYPE" });
+  t.throws(() => ParallelExecutor.configureDefault({ maxThreads: 0 }), {
+    instanceOf: RangeError,
+    code: "ERR_OUT_OF_RANGE",
+  });
+  t.throws(() => ParallelExecutor.configureDefault({ maxThreads: "4" as unknown as number }), {
+    instanceOf: TypeError,
+    code: "ERR_INVALID_ARG_TYPE",
+  });
+  t.throws(() => ParallelExecutor.configureDefault({ env: 1 as unknown as Record<string, string> }), {
+    instanceOf: TypeError,
+    code: "ERR_INVALID_ARG_TYPE",
+  });
 });
 
 // Regression (fixed in b9f049f): resourceLimits was only checked to be an
@@ -668,7 +750,11 @@ test("resourceLimits fields are validated too (a string is a TypeError, a negati
 test("env reaches the threads as the Worker env option: it replaces the environment", async (t) => {
   const executor = new ParallelExecutor({ maxThreads: 1, env: { FOO: "bar", ANSWER: "42" } });
   try {
-    const seen = await executor.executeOne(() => ({ foo: process.env.FOO, answer: process.env.ANSWER, path: process.env.PATH }));
+    const seen = await executor.executeOne(() => ({
+      foo: process.env.FOO,
+      answer: process.env.ANSWER,
+      path: process.env.PATH,
+    }));
     t.deepEqual(seen, { foo: "bar", answer: "42", path: undefined });
     t.is(process.env.FOO, undefined, "the caller's environment is unchanged");
   } finally {
@@ -683,7 +769,10 @@ test("the default executor's threads see the process environment", async (t) => 
 test("execArgv reaches the threads (and takes effect); the default is the process's", async (t) => {
   const executor = new ParallelExecutor({ maxThreads: 1, execArgv: ["--no-deprecation"] });
   try {
-    const seen = await executor.executeOne(() => ({ execArgv: process.execArgv, noDeprecation: process.noDeprecation === true }));
+    const seen = await executor.executeOne(() => ({
+      execArgv: process.execArgv,
+      noDeprecation: process.noDeprecation === true,
+    }));
     t.deepEqual(seen, { execArgv: ["--no-deprecation"], noDeprecation: true });
   } finally {
     executor.close();
@@ -697,7 +786,10 @@ test("execArgv reaches the threads (and takes effect); the default is the proces
 });
 
 test("resourceLimits reach the threads", async (t) => {
-  const executor = new ParallelExecutor({ maxThreads: 1, resourceLimits: { maxOldGenerationSizeMb: 64, stackSizeMb: 8 } });
+  const executor = new ParallelExecutor({
+    maxThreads: 1,
+    resourceLimits: { maxOldGenerationSizeMb: 64, stackSizeMb: 8 },
+  });
   try {
     const limits = await executor.executeOne(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -733,9 +825,15 @@ test("defaultMaxThreads() is at least 8 (SPEC §9)", (t) => {
 
 // ---------------------------------------------------------------- stats
 
-function checkPercentiles(t: { true(v: boolean, m?: string): void; is(a: unknown, b: unknown, m?: string): void }, p: ExecutorStats["runTime"], count: number, what: string): void {
+function checkPercentiles(
+  t: { true(v: boolean, m?: string): void; is(a: unknown, b: unknown, m?: string): void },
+  p: ExecutorStats["runTime"],
+  count: number,
+  what: string,
+): void {
   t.is(p.count, count, `${what}.count`);
-  for (const key of ["p50", "p90", "p99", "max"] as const) t.true(Number.isFinite(p[key]) && p[key] >= 0, `${what}.${key} = ${p[key]}`);
+  for (const key of ["p50", "p90", "p99", "max"] as const)
+    t.true(Number.isFinite(p[key]) && p[key] >= 0, `${what}.${key} = ${p[key]}`);
   t.true(p.p50 <= p.p90 && p.p90 <= p.p99 && p.p99 <= p.max, `${what} percentiles are ordered: ${JSON.stringify(p)}`);
 }
 
@@ -763,9 +861,15 @@ test("stats() figures match what ran: counts, busy/queued while gated, queue-wai
     const failing = executor.executeOne(() => {
       throw new Error("counted as failed");
     });
-    await failing.then(() => undefined, () => undefined);
+    await failing.then(
+      () => undefined,
+      () => undefined,
+    );
     await executor.executeOne(async () => "async counts too");
-    const blocking = executor.executeOne((ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms), 60);
+    const blocking = executor.executeOne(
+      (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms),
+      60,
+    );
     t.is(await blocking, "timed-out");
 
     const after = executor.stats();
@@ -776,7 +880,10 @@ test("stats() figures match what ran: counts, busy/queued while gated, queue-wai
     checkPercentiles(t, after.runTime, 5, "runTime");
     // Lower bounds the test itself guarantees (µs): the queued call waited while the gate was held,
     // and the gated and the blocking calls ran at least that long.
-    t.true(after.queueWait.max >= 140_000, `queueWait.max ${after.queueWait.max} µs ≥ the ${held} ms the gate was held`);
+    t.true(
+      after.queueWait.max >= 140_000,
+      `queueWait.max ${after.queueWait.max} µs ≥ the ${held} ms the gate was held`,
+    );
     t.true(after.runTime.max >= 140_000, `runTime.max ${after.runTime.max} µs`);
     t.true(after.runTime.p50 <= after.runTime.max);
     t.true(after.queueWait.max < 60_000_000 && after.runTime.max < 60_000_000, "sanity: microseconds, not nanoseconds");
@@ -790,11 +897,14 @@ test("stats() counts cancelled and timed-out calls as failed", async (t) => {
   const executor = new ParallelExecutor({ maxThreads: 2 });
   try {
     const records = await executor
-      .parallel(() => {
-        for (;;) {
-          /* spin */
-        }
-      }, { timeout: 100 })()
+      .parallel(
+        () => {
+          for (;;) {
+            /* spin */
+          }
+        },
+        { timeout: 100 },
+      )()
       .parallel(() => "fine")()
       .settled();
     t.is(records[0].status, "rejected");
@@ -825,79 +935,85 @@ test("ParallelExecutor.configureDefault({ maxThreads }) limits and widens the de
 
 // ---------------------------------------------------------------- diagnostics_channel
 
-test.serial("diagnostics_channel: call:start and call:end messages for a fulfilled, a failed and a cancelled call", async (t) => {
-  const starts: CallStartMessage[] = [];
-  const ends: CallEndMessage[] = [];
-  const order: string[] = [];
-  const NAMES = new Set(["diagDouble", "diagFail", "diagHang"]);
-  const onStart = (message: unknown): void => {
-    const m = message as CallStartMessage;
-    if (!NAMES.has(m.name)) return;
-    starts.push(m);
-    order.push(`start ${m.name}`);
-  };
-  const onEnd = (message: unknown): void => {
-    const m = message as CallEndMessage;
-    if (!NAMES.has(m.name)) return;
-    ends.push(m);
-    order.push(`end ${m.name}`);
-  };
-  subscribe("parallel-threads:call:start", onStart);
-  subscribe("parallel-threads:call:end", onEnd);
-  const executor = new ParallelExecutor({ maxThreads: 3 });
-  try {
-    function diagDouble(n: number): number {
-      return n * 2;
-    }
-    function diagFail(message: string): never {
-      throw new RangeError(message);
-    }
-    async function diagHang(): Promise<never> {
-      return new Promise<never>(() => undefined);
-    }
-    const records = await executor.parallel(diagDouble)(21).parallel(diagFail)("bad input").settled();
-    const hanging = executor.executeOne(diagHang);
-    hanging.cancel("stop");
-    await Promise.resolve(hanging).catch(() => undefined);
-    const defaultCall = await parallel(diagDouble)(1).results();
-    t.deepEqual(defaultCall, [2]);
+test.serial(
+  "diagnostics_channel: call:start and call:end messages for a fulfilled, a failed and a cancelled call",
+  async (t) => {
+    const starts: CallStartMessage[] = [];
+    const ends: CallEndMessage[] = [];
+    const order: string[] = [];
+    const NAMES = new Set(["diagDouble", "diagFail", "diagHang"]);
+    const onStart = (message: unknown): void => {
+      const m = message as CallStartMessage;
+      if (!NAMES.has(m.name)) return;
+      starts.push(m);
+      order.push(`start ${m.name}`);
+    };
+    const onEnd = (message: unknown): void => {
+      const m = message as CallEndMessage;
+      if (!NAMES.has(m.name)) return;
+      ends.push(m);
+      order.push(`end ${m.name}`);
+    };
+    subscribe("parallel-threads:call:start", onStart);
+    subscribe("parallel-threads:call:end", onEnd);
+    const executor = new ParallelExecutor({ maxThreads: 3 });
+    try {
+      function diagDouble(n: number): number {
+        return n * 2;
+      }
+      function diagFail(message: string): never {
+        throw new RangeError(message);
+      }
+      async function diagHang(): Promise<never> {
+        return new Promise<never>(() => undefined);
+      }
+      const records = await executor.parallel(diagDouble)(21).parallel(diagFail)("bad input").settled();
+      const hanging = executor.executeOne(diagHang);
+      hanging.cancel("stop");
+      await Promise.resolve(hanging).catch(() => undefined);
+      const defaultCall = await parallel(diagDouble)(1).results();
+      t.deepEqual(defaultCall, [2]);
 
-    t.is(starts.length, 4, JSON.stringify(starts));
-    t.is(ends.length, 4, JSON.stringify(ends.map((e) => ({ ...e, error: String(e.error) }))));
-    for (const start of starts) {
-      t.deepEqual(Object.keys(start).sort(), ["call", "executor", "name"]);
-      t.true(Number.isInteger(start.call) && Number.isInteger(start.executor));
-    }
-    t.is(new Set(starts.map((s) => s.call)).size, 4, "call ids are distinct");
-    const mine = starts.filter((s) => s.executor === starts[0]!.executor);
-    t.is(mine.length, 3, "three calls on the executor, one on the default executor");
-    t.not(starts[3]!.executor, starts[0]!.executor);
+      t.is(starts.length, 4, JSON.stringify(starts));
+      t.is(ends.length, 4, JSON.stringify(ends.map((e) => ({ ...e, error: String(e.error) }))));
+      for (const start of starts) {
+        t.deepEqual(Object.keys(start).sort(), ["call", "executor", "name"]);
+        t.true(Number.isInteger(start.call) && Number.isInteger(start.executor));
+      }
+      t.is(new Set(starts.map((s) => s.call)).size, 4, "call ids are distinct");
+      const mine = starts.filter((s) => s.executor === starts[0]!.executor);
+      t.is(mine.length, 3, "three calls on the executor, one on the default executor");
+      t.not(starts[3]!.executor, starts[0]!.executor);
 
-    const endOf = (name: string, executorId?: number): CallEndMessage =>
-      ends.find((e) => e.name === name && (executorId === undefined || e.executor === executorId))!;
-    const ok = endOf("diagDouble", starts[0]!.executor);
-    t.is(ok.state, "fulfilled");
-    t.false("error" in ok, "no error on a fulfilled call");
-    const failed = endOf("diagFail");
-    t.is(failed.state, "rejected");
-    t.true(failed.error instanceof RangeError);
-    t.is((failed.error as Error).message, "bad input");
-    t.is(failed.error, (records[1] as { reason: unknown }).reason, "the same error the caller got");
-    const cancelled = endOf("diagHang");
-    t.is(cancelled.state, "cancelled");
-    t.true(cancelled.error instanceof CancelledError);
-    for (const end of ends) {
-      t.true(typeof end.durationMs === "number" && Number.isFinite(end.durationMs) && end.durationMs >= 0, `${end.name}: ${end.durationMs}`);
-      t.true(end.durationMs < 60_000, "sanity bound");
-      const start = starts.find((s) => s.call === end.call);
-      t.truthy(start, `${end.name}: its start was published`);
-      t.is(start!.name, end.name);
-      t.is(start!.executor, end.executor);
-      t.true(order.indexOf(`start ${end.name}`) < order.lastIndexOf(`end ${end.name}`), "start before end");
+      const endOf = (name: string, executorId?: number): CallEndMessage =>
+        ends.find((e) => e.name === name && (executorId === undefined || e.executor === executorId))!;
+      const ok = endOf("diagDouble", starts[0]!.executor);
+      t.is(ok.state, "fulfilled");
+      t.false("error" in ok, "no error on a fulfilled call");
+      const failed = endOf("diagFail");
+      t.is(failed.state, "rejected");
+      t.true(failed.error instanceof RangeError);
+      t.is((failed.error as Error).message, "bad input");
+      t.is(failed.error, (records[1] as { reason: unknown }).reason, "the same error the caller got");
+      const cancelled = endOf("diagHang");
+      t.is(cancelled.state, "cancelled");
+      t.true(cancelled.error instanceof CancelledError);
+      for (const end of ends) {
+        t.true(
+          typeof end.durationMs === "number" && Number.isFinite(end.durationMs) && end.durationMs >= 0,
+          `${end.name}: ${end.durationMs}`,
+        );
+        t.true(end.durationMs < 60_000, "sanity bound");
+        const start = starts.find((s) => s.call === end.call);
+        t.truthy(start, `${end.name}: its start was published`);
+        t.is(start!.name, end.name);
+        t.is(start!.executor, end.executor);
+        t.true(order.indexOf(`start ${end.name}`) < order.lastIndexOf(`end ${end.name}`), "start before end");
+      }
+    } finally {
+      unsubscribe("parallel-threads:call:start", onStart);
+      unsubscribe("parallel-threads:call:end", onEnd);
+      executor.close();
     }
-  } finally {
-    unsubscribe("parallel-threads:call:start", onStart);
-    unsubscribe("parallel-threads:call:end", onEnd);
-    executor.close();
-  }
-});
+  },
+);

@@ -130,7 +130,10 @@ test("process.exit(7) in a call fails it with ThreadCrashError (exitCode 7); a r
     // The crashed thread is gone: the next call runs on another thread.
     const deadId = Atomics.load(new Int32Array(ids), 0);
     t.true(deadId > 0);
-    const [id, value] = await executor.parallel(threadId)().parallel((n: number) => n + 1)(1).results();
+    const [id, value] = await executor
+      .parallel(threadId)()
+      .parallel((n: number) => n + 1)(1)
+      .results();
     t.not(id, deadId, "a new thread took the next call");
     t.is(value, 2);
     t.true(executor.stats().threads <= 2, JSON.stringify(executor.stats()));
@@ -155,8 +158,17 @@ test("an uncaught exception from a timer the call left behind fails the call wit
     t.regex(crash.message, /uncaught exception/);
     t.true(crash.cause instanceof RangeError, `cause: ${String(crash.cause)}`);
     t.is((crash.cause as Error).message, "late");
-    t.regex((crash.cause as Error).stack ?? "", /parallel\(\) call site[^]*faults\.spec\.(js|ts)/, "the cause points at the call site");
-    t.deepEqual(await executor.parallel(() => "next call works")().results(), ["next call works"]);
+    t.regex(
+      (crash.cause as Error).stack ?? "",
+      /parallel\(\) call site[^]*faults\.spec\.(js|ts)/,
+      "the cause points at the call site",
+    );
+    t.deepEqual(
+      await executor
+        .parallel(() => "next call works")()
+        .results(),
+      ["next call works"],
+    );
   } finally {
     executor.close();
   }
@@ -237,7 +249,13 @@ test("out of memory under resourceLimits fails only that call; the thread is rep
     t.false(sibling.futures[0].done, "the sibling is untouched");
     open(gate);
     t.deepEqual(await sibling.results(), ["survived"]);
-    t.deepEqual(await executor.parallel((n: number) => n * 2)(21).results(), [42], "the next call works");
+    t.deepEqual(
+      await executor
+        .parallel((n: number) => n * 2)(21)
+        .results(),
+      [42],
+      "the next call works",
+    );
     const stats = executor.stats();
     t.true(stats.threads <= 3, JSON.stringify(stats));
     t.is(stats.failed, 1, JSON.stringify(stats));
@@ -267,7 +285,12 @@ test("a per-call timeout stops an infinite loop with TimeoutError; a running sib
     t.deepEqual(await sibling.results(), ["sibling"]);
     // The looping thread was terminated: nothing stays busy.
     t.true(await eventually(() => executor.stats().busy === 0), JSON.stringify(executor.stats()));
-    t.deepEqual(await executor.parallel(() => "carries on")().results(), ["carries on"]);
+    t.deepEqual(
+      await executor
+        .parallel(() => "carries on")()
+        .results(),
+      ["carries on"],
+    );
   } finally {
     executor.close();
   }
@@ -369,7 +392,9 @@ test("`await using` cancels what is still running when the scope ends; what fini
   try {
     let futures: readonly Future<unknown>[] = [];
     {
-      await using calls = executor.parallel(spin)().parallel((n: number) => n + 1)(1);
+      await using calls = executor
+        .parallel(spin)()
+        .parallel((n: number) => n + 1)(1);
       futures = calls.futures;
       await futures[1];
     }
@@ -405,7 +430,10 @@ test("a cancelled awaiting call that shares its thread is abandoned at once and 
       }
     }, ticks);
     const sharing = executor.executeOne(gatedAsync, gate, "shared the thread");
-    t.true(await eventually(() => arrivals(gate) === 1 && Atomics.load(new Int32Array(ticks), 0) >= 3), "both calls are running");
+    t.true(
+      await eventually(() => arrivals(gate) === 1 && Atomics.load(new Int32Array(ticks), 0) >= 3),
+      "both calls are running",
+    );
     t.true(ticking.cancel("stop ticking"));
     t.is(ticking.state, "cancelled", "the cancelled call fails at once");
     const fresh = executor.executeOne((n: number) => n + 1, 1);
@@ -417,7 +445,10 @@ test("a cancelled awaiting call that shares its thread is abandoned at once and 
     const afterOthers = Atomics.load(new Int32Array(ticks), 0);
     await delay(300); // a call still running would tick ~60 times meanwhile
     const later = Atomics.load(new Int32Array(ticks), 0);
-    t.true(later - afterOthers <= 1, `the cancelled call ticked ${later - afterOthers} more times after its thread was free`);
+    t.true(
+      later - afterOthers <= 1,
+      `the cancelled call ticked ${later - afterOthers} more times after its thread was free`,
+    );
   } finally {
     open(gate);
     executor.close();
@@ -455,9 +486,12 @@ for (const [seed, waves] of [
   [20_240_601, 10],
 ] as const) {
   const how = waves === 1 ? "all submitted at once" : `submitted in ${waves} waves`;
-  test.serial(`fault injection (seed ${seed}, ${how}): 200 calls, a random fifth crash, time out or get cancelled; each settles once, rightly; the executor recovers`, async (t) => {
-    await faultInjection(t, seed, waves);
-  });
+  test.serial(
+    `fault injection (seed ${seed}, ${how}): 200 calls, a random fifth crash, time out or get cancelled; each settles once, rightly; the executor recovers`,
+    async (t) => {
+      await faultInjection(t, seed, waves);
+    },
+  );
 }
 
 async function faultInjection(t: ExecutionContext, seed: number, waves: number): Promise<void> {
@@ -470,7 +504,9 @@ async function faultInjection(t: ExecutionContext, seed: number, waves: number):
     return (["crash", "timeout", "cancel"] as const)[Math.floor(random() * 3)]!;
   });
   const count = (f: Fault): number => faults.filter((x) => x === f).length;
-  t.log(`faults: ${count("crash")} crash, ${count("timeout")} timeout, ${count("cancel")} cancel, ${count("none")} fine`);
+  t.log(
+    `faults: ${count("crash")} crash, ${count("timeout")} timeout, ${count("cancel")} cancel, ${count("none")} fine`,
+  );
   t.true(count("crash") > 0 && count("timeout") > 0 && count("cancel") > 0);
 
   const executor = new ParallelExecutor({ maxThreads: MAX });
@@ -490,8 +526,14 @@ async function faultInjection(t: ExecutionContext, seed: number, waves: number):
     for (let i = 0; i < N; i++) {
       const fault = faults[i]!;
       let next: ParallelCalls<unknown[]>;
-      const add = <A extends unknown[]>(fn: (...a: A) => unknown, options: { timeout?: number } | undefined, ...args: A): ParallelCalls<unknown[]> =>
-        (chain === undefined ? executor.parallel(fn, options)(...args) : chain.parallel(fn, options)(...args)) as unknown as ParallelCalls<unknown[]>;
+      const add = <A extends unknown[]>(
+        fn: (...a: A) => unknown,
+        options: { timeout?: number } | undefined,
+        ...args: A
+      ): ParallelCalls<unknown[]> =>
+        (chain === undefined
+          ? executor.parallel(fn, options)(...args)
+          : chain.parallel(fn, options)(...args)) as unknown as ParallelCalls<unknown[]>;
       if (fault === "crash") next = add(crash, undefined, 10 + (i % 50));
       else if (fault === "timeout") next = add(spin, { timeout: 200 });
       else if (fault === "cancel") next = add(spin, undefined);

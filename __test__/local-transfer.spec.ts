@@ -10,7 +10,15 @@
 import test from "ava";
 import { threadId as mainThreadId } from "node:worker_threads";
 
-import { CloneError, ExceptionGroup, ParallelExecutor, TimeoutError, local, parallel, transfer } from "parallel-threads";
+import {
+  CloneError,
+  ExceptionGroup,
+  ParallelExecutor,
+  TimeoutError,
+  local,
+  parallel,
+  transfer,
+} from "parallel-threads";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<A, B>(_proof: Equal<A, B>): void {}
@@ -65,7 +73,10 @@ test("local(): closures and live objects are allowed, and it runs on the calling
 
 test("local(): mixed with thread calls in one chain, results keep chain order and typing", async (t) => {
   const prefix = "local:";
-  const results = await parallel((n: number) => ({ n: n * 2, threadId: require("node:worker_threads").threadId as number }))(21)
+  const results = await parallel((n: number) => ({
+    n: n * 2,
+    threadId: require("node:worker_threads").threadId as number,
+  }))(21)
     .parallel(local(async (s: string) => `${prefix}${s}`))("x")
     .parallel(async (a: number, b: number) => a + b)(1, 2)
     .parallel(local((flag: boolean) => !flag))(false)
@@ -88,7 +99,8 @@ test("local(): arguments are passed as they are (functions and class instances a
   const [same, bumped] = await parallel(local((c: Counter, f: (n: number) => number) => [c, f(c.bump())] as const))(
     counter,
     callback,
-  ).results()
+  )
+    .results()
     .then(([r]) => r);
   t.is(same, counter, "the very same object, not a copy");
   t.is(bumped, 2);
@@ -105,9 +117,11 @@ test("local(): a transfer() argument reaches the function as the value itself", 
 test("local(): errors propagate like thread calls (the error itself; several as an ExceptionGroup in chain order)", async (t) => {
   const syncError = new RangeError("sync local");
   const one = await t.throwsAsync(
-    parallel(local(() => {
-      throw syncError;
-    }))().results(),
+    parallel(
+      local(() => {
+        throw syncError;
+      }),
+    )().results(),
   );
   t.is(one, syncError);
 
@@ -137,16 +151,20 @@ test("local(): asynchronous local calls overlap (each waits for the other)", asy
   const results = await within(
     10_000,
     "the async local calls did not overlap",
-    parallel(local(async () => {
-      a.resolve();
-      await b.promise;
-      return "a";
-    }))()
-      .parallel(local(async () => {
-        b.resolve();
-        await a.promise;
-        return "b";
-      }))()
+    parallel(
+      local(async () => {
+        a.resolve();
+        await b.promise;
+        return "a";
+      }),
+    )()
+      .parallel(
+        local(async () => {
+          b.resolve();
+          await a.promise;
+          return "b";
+        }),
+      )()
       .results(),
   );
   t.deepEqual(results, ["a", "b"]);
@@ -190,7 +208,9 @@ test("transfer(ArrayBuffer): moved to the thread, the source is detached", async
 test("transfer(Uint8Array): its buffer is moved; the thread gets the bytes", async (t) => {
   const bytes = new Uint8Array(4096).map((_, i) => i % 251);
   const expected = bytes.reduce((sum, x) => sum + x, 0);
-  const chain = parallel((u: Uint8Array) => [u.constructor.name, u.length, u.reduce((sum, x) => sum + x, 0)] as const)(transfer(bytes));
+  const chain = parallel((u: Uint8Array) => [u.constructor.name, u.length, u.reduce((sum, x) => sum + x, 0)] as const)(
+    transfer(bytes),
+  );
   const [[kind, length, sum]] = await chain.results();
   t.deepEqual([kind, length, sum], ["Uint8Array", 4096, expected]);
   t.is(bytes.byteLength, 0);
@@ -204,7 +224,9 @@ test("transfer(): the source is detached as soon as the call starts, also when t
   const executor = new ParallelExecutor({ maxThreads: 1 });
   const gate = new Int32Array(new SharedArrayBuffer(4));
   try {
-    const blocker = executor.parallel((g: SharedArrayBuffer) => Atomics.wait(new Int32Array(g), 0, 0, 10_000))(gate.buffer as SharedArrayBuffer);
+    const blocker = executor.parallel((g: SharedArrayBuffer) => Atomics.wait(new Int32Array(g), 0, 0, 10_000))(
+      gate.buffer as SharedArrayBuffer,
+    );
     const buffer = new ArrayBuffer(8);
     new Uint8Array(buffer)[0] = 1;
     const queued = executor.parallel((b: ArrayBuffer) => [b.byteLength, new Uint8Array(b)[0]])(transfer(buffer));
@@ -228,9 +250,9 @@ test("transfer(value, list): the listed buffers inside a value are moved", async
   const a = new ArrayBuffer(8);
   const b = new ArrayBuffer(16);
   const kept = new ArrayBuffer(32);
-  const [total] = await parallel((o: { a: ArrayBuffer; b: ArrayBuffer; kept: ArrayBuffer }) => o.a.byteLength + o.b.byteLength + o.kept.byteLength)(
-    transfer({ a, b, kept }, [a, b]),
-  ).results();
+  const [total] = await parallel(
+    (o: { a: ArrayBuffer; b: ArrayBuffer; kept: ArrayBuffer }) => o.a.byteLength + o.b.byteLength + o.kept.byteLength,
+  )(transfer({ a, b, kept }, [a, b])).results();
   t.is(total, 56);
   t.is(a.byteLength, 0);
   t.is(b.byteLength, 0);
@@ -262,7 +284,11 @@ test("transferResult: true moves the result's buffers back (the thread's copy is
         )()
         .results();
     const keptLength = async (): Promise<number> =>
-      (await executor.parallel(() => ((globalThis as Record<string, unknown>).__kept as Uint8Array).byteLength)().results())[0];
+      (
+        await executor
+          .parallel(() => ((globalThis as Record<string, unknown>).__kept as Uint8Array).byteLength)()
+          .results()
+      )[0];
 
     const [moved] = await keep(true);
     t.true(moved instanceof Uint8Array);
@@ -319,22 +345,25 @@ test("SharedArrayBuffer made by a thread comes back shared, both ways", async (t
   t.is(cells[2], 11);
 });
 
-test.serial("a 64 MiB transfer takes no more time than a 1 KiB one, within a generous factor (sanity bound)", async (t) => {
-  const timeOne = async (bytes: number): Promise<number> => {
-    const buffer = new ArrayBuffer(bytes);
-    const started = performance.now();
-    const [length] = await parallel((b: ArrayBuffer) => b.byteLength)(transfer(buffer)).results();
-    const elapsed = performance.now() - started;
-    t.is(length, bytes);
-    t.is(buffer.byteLength, 0);
-    return elapsed;
-  };
-  await timeOne(1024); // warm up a thread and the function
-  const small = Math.min(await timeOne(1024), await timeOne(1024), await timeOne(1024));
-  const large = Math.min(await timeOne(64 << 20), await timeOne(64 << 20));
-  t.log(`1 KiB: ${small.toFixed(2)} ms, 64 MiB: ${large.toFixed(2)} ms`);
-  t.true(large < small * 50 + 500, `64 MiB took ${large.toFixed(1)} ms, 1 KiB ${small.toFixed(1)} ms`);
-});
+test.serial(
+  "a 64 MiB transfer takes no more time than a 1 KiB one, within a generous factor (sanity bound)",
+  async (t) => {
+    const timeOne = async (bytes: number): Promise<number> => {
+      const buffer = new ArrayBuffer(bytes);
+      const started = performance.now();
+      const [length] = await parallel((b: ArrayBuffer) => b.byteLength)(transfer(buffer)).results();
+      const elapsed = performance.now() - started;
+      t.is(length, bytes);
+      t.is(buffer.byteLength, 0);
+      return elapsed;
+    };
+    await timeOne(1024); // warm up a thread and the function
+    const small = Math.min(await timeOne(1024), await timeOne(1024), await timeOne(1024));
+    const large = Math.min(await timeOne(64 << 20), await timeOne(64 << 20));
+    t.log(`1 KiB: ${small.toFixed(2)} ms, 64 MiB: ${large.toFixed(2)} ms`);
+    t.true(large < small * 50 + 500, `64 MiB took ${large.toFixed(1)} ms, 1 KiB ${small.toFixed(1)} ms`);
+  },
+);
 
 // ============================================================== CloneError
 
@@ -347,7 +376,9 @@ test("CloneError for a function argument, before anything is dispatched, naming 
   const second = t.throws(() => parallel((a: number, f: unknown) => a)(1, () => 2), { instanceOf: CloneError });
   t.is((second as CloneError).argumentIndex, 1);
 
-  const nested = t.throws(() => parallel((o: unknown) => o)({ deep: [1, { fn: () => 3 }] }), { instanceOf: CloneError });
+  const nested = t.throws(() => parallel((o: unknown) => o)({ deep: [1, { fn: () => 3 }] }), {
+    instanceOf: CloneError,
+  });
   t.is((nested as CloneError).argumentIndex, 0);
   t.regex((nested as CloneError).valueType, /function/i);
 
@@ -375,7 +406,9 @@ test("CloneError for a class instance names the class; for a symbol names the ty
 
 test("an argument that fails the clone check leaves transfer() buffers attached (nothing was dispatched)", (t) => {
   const buffer = new ArrayBuffer(64);
-  t.throws(() => parallel((b: ArrayBuffer, f: unknown) => b.byteLength)(transfer(buffer), () => 1), { instanceOf: CloneError });
+  t.throws(() => parallel((b: ArrayBuffer, f: unknown) => b.byteLength)(transfer(buffer), () => 1), {
+    instanceOf: CloneError,
+  });
   t.is(buffer.byteLength, 64);
 });
 

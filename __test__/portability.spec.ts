@@ -20,9 +20,7 @@ function src(code: string): Function {
 
 /** Re-creates a checked function as a worker would: from its source, in a fresh global scope. */
 function recreate(portable: PortableFunction): (...args: unknown[]) => unknown {
-  return runInNewContext(`(0, eval)(${JSON.stringify(`(${portable.source})`)})`) as (
-    ...args: unknown[]
-  ) => unknown;
+  return runInNewContext(`(0, eval)(${JSON.stringify(`(${portable.source})`)})`) as (...args: unknown[]) => unknown;
 }
 
 function accepts(t: ExecutionContext, fn: Function): PortableFunction {
@@ -40,8 +38,7 @@ interface Rejected {
 }
 
 function rejects(t: ExecutionContext, fn: Function, captured: readonly string[]): Rejected {
-  const error = t.throws(() => checkPortable(fn), { code: "ERR_PARALLEL_NOT_PORTABLE" }) as unknown as Rejected &
-    Error;
+  const error = t.throws(() => checkPortable(fn), { code: "ERR_PARALLEL_NOT_PORTABLE" }) as unknown as Rejected & Error;
   t.is(error.name, "NotPortableError");
   t.deepEqual([...error.captured], [...captured]);
   return error;
@@ -308,7 +305,11 @@ test("esbuild/tsx keepNames output: __name is provided, not a capture", (t) => {
 // ------------------------------------------------------- method shorthand
 
 test("method shorthand becomes an equivalent, non-constructible expression", (t) => {
-  const obj = { triple(x: number) { return x * 3; } };
+  const obj = {
+    triple(x: number) {
+      return x * 3;
+    },
+  };
   const portable = accepts(t, obj.triple);
   t.is(portable.name, "triple");
   const fn = recreate(portable);
@@ -372,7 +373,7 @@ test("rejects captured identifiers with the documented message", (t) => {
   t.is(
     error.message,
     'parallel(): function "work" is not portable: it uses "factor", "helper" from an enclosing scope. ' +
-      'Pass those values as arguments, or move the function into a module file and call it through ' +
+      "Pass those values as arguments, or move the function into a module file and call it through " +
       'tasks(new URL("./work.js", import.meta.url)).',
   );
 });
@@ -486,9 +487,13 @@ test("private names of an enclosing class are captures", (t) => {
 // ------------------------------------------------ this, super, new.target
 
 test("rejects a function expression that uses this", (t) => {
-  const error = rejects(t, function (this: { n: number }) {
-    return this.n;
-  }, ["this"]);
+  const error = rejects(
+    t,
+    function (this: { n: number }) {
+      return this.n;
+    },
+    ["this"],
+  );
   t.regex(error.message, /it uses `this`, which would be lost on the thread/);
 });
 

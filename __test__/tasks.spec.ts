@@ -118,7 +118,7 @@ test("task handles in chains are typed from the exports' own signatures", async 
   void neverCalled;
 });
 
-test("tasks<typeof import(\"./work.cjs\")>: handles typed from a CommonJS module's declarations", async (t) => {
+test('tasks<typeof import("./work.cjs")>: handles typed from a CommonJS module\'s declarations', async (t) => {
   const work = tasks<WorkCjs>(fixture("work.cjs"));
   const [sum, info] = await parallel(work.add)(2, 5).parallel(work.moduleInfo)().results();
   assertType<typeof sum, number>(true);
@@ -233,8 +233,16 @@ for (const [mode, n, maxThreads, expected] of [
   ["async", 6, 1, 8],
 ] as const) {
   test(`nested calls: recursive parallel fib(${n}) with ${mode === "sync" ? "resultsSync()" : "await results()"} under maxThreads ${maxThreads} finishes`, async (t) => {
-    const result = await run(process.execPath, [fixture("nested-fib.cjs"), mode, String(n), String(maxThreads)], 60_000);
-    t.is(result.code, 0, `exit code ${result.code} (null: killed after 60 s, i.e. deadlocked); stderr: ${result.stderr}`);
+    const result = await run(
+      process.execPath,
+      [fixture("nested-fib.cjs"), mode, String(n), String(maxThreads)],
+      60_000,
+    );
+    t.is(
+      result.code,
+      0,
+      `exit code ${result.code} (null: killed after 60 s, i.e. deadlocked); stderr: ${result.stderr}`,
+    );
     t.deepEqual(result.stdout.trim() ? JSON.parse(result.stdout.trim()) : undefined, { result: expected });
   });
 }

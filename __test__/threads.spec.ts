@@ -100,7 +100,12 @@ function runNode(script: string, killAfter = 20_000, args: string[] = []): Promi
 
 test("eight calls meet at a shared barrier: they ran at the same time", async (t) => {
   const sab = new SharedArrayBuffer(4);
-  const chain = extend(parallel(meet)(sab, 8) as unknown as ParallelCalls<unknown[]>, meet, 8, () => [sab, 8] as [SharedArrayBuffer, number]);
+  const chain = extend(
+    parallel(meet)(sab, 8) as unknown as ParallelCalls<unknown[]>,
+    meet,
+    8,
+    () => [sab, 8] as [SharedArrayBuffer, number],
+  );
   const reached = await chain.results();
   t.deepEqual(reached, [true, true, true, true, true, true, true, true]);
   t.is(new Int32Array(sab)[0], 8, "the buffer was shared, not copied");
@@ -126,7 +131,12 @@ test("past maxThreads, queued calls wait for a thread and all complete", async (
     maxThreads = Math.max(maxThreads, executor.stats().threads);
   }, 10);
   try {
-    const chain = extend(executor.parallel(block)(100, 0) as unknown as ParallelCalls<unknown[]>, block, 6, (i) => [100, i] as [number, number]);
+    const chain = extend(
+      executor.parallel(block)(100, 0) as unknown as ParallelCalls<unknown[]>,
+      block,
+      6,
+      (i) => [100, i] as [number, number],
+    );
     const stats = executor.stats();
     t.true(stats.threads <= 2, `threads ${stats.threads}`);
     t.true(stats.queued >= 1, `some calls are queued: ${JSON.stringify(stats)}`);
@@ -149,7 +159,10 @@ test('a call queued past maxThreads has a "pending" future until it gets a threa
     const chain = executor.parallel(block)(300, 0).parallel(block)(0, 1);
     const [first, second] = chain.futures;
     const states = [first.state, second.state];
-    t.true(states.includes("pending"), `one of two calls on a 1-thread executor waits for the thread: ${states.join(",")}`);
+    t.true(
+      states.includes("pending"),
+      `one of two calls on a 1-thread executor waits for the thread: ${states.join(",")}`,
+    );
     t.deepEqual(await chain.results(), [0, 1]);
   } finally {
     executor.close();
@@ -159,7 +172,11 @@ test('a call queued past maxThreads has a "pending" future until it gets a threa
 test("idle threads retire after idleTimeout", async (t) => {
   const executor = new ParallelExecutor({ idleTimeout: 200 });
   try {
-    await Promise.all([executor.executeOne(block, 20, 0), executor.executeOne(block, 20, 1), executor.executeOne(() => 2)]);
+    await Promise.all([
+      executor.executeOne(block, 20, 0),
+      executor.executeOne(block, 20, 1),
+      executor.executeOne(() => 2),
+    ]);
     t.true(executor.stats().threads >= 1, "threads are kept warm right after the calls");
     await delay(1000);
     const deadline = Date.now() + 4000;
@@ -213,7 +230,12 @@ test.serial("the addon loaded and used by many user worker threads that are then
     const terminated = Promise.all(workers.map((w) => w.worker.terminate()));
     t.is(await settlesWithin(5_000, terminated), "done", `round ${round}: terminate() returned`);
   }
-  t.deepEqual(await parallel((x: number) => x + 1)(1).parallel(async () => "main")().results(), [2, "main"]);
+  t.deepEqual(
+    await parallel((x: number) => x + 1)(1)
+      .parallel(async () => "main")()
+      .results(),
+    [2, "main"],
+  );
   t.deepEqual(parallel(() => "sync")().resultsSync(), ["sync"]);
 });
 
@@ -257,7 +279,9 @@ test("a synchronous thread call can make nested calls with resultsSync", async (
   const [outer, other] = await parallel((n: number) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { parallel: inner } = require("parallel-threads");
-    return inner((x: number) => `${x}`)(n).parallel(async () => "async inner")().resultsSync();
+    return inner((x: number) => `${x}`)(n)
+      .parallel(async () => "async inner")()
+      .resultsSync();
   })(7)
     .parallel(() => "sibling")()
     .results();

@@ -18,7 +18,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const opts = parseArgs(process.argv.slice(2));
 
 if (opts.list) {
-  for (const [name, s] of Object.entries(SCENARIOS)) console.log(`${name.padEnd(17)} ${s.title}\n${"".padEnd(17)} systems: ${s.systems.join(", ")}`);
+  for (const [name, s] of Object.entries(SCENARIOS))
+    console.log(`${name.padEnd(17)} ${s.title}\n${"".padEnd(17)} systems: ${s.systems.join(", ")}`);
   console.log(`\ndefault systems: ${DEFAULT_SYSTEMS.join(", ")}\nall systems: ${ALL_SYSTEMS.join(", ")}`);
   process.exit(0);
 }
@@ -54,10 +55,16 @@ const t0 = Date.now();
 for (let round = 0; round < opts.rounds; round++) {
   for (const scenario of planned) {
     const spec = SCENARIOS[scenario];
-    const list = rotate(systems.filter((s) => spec.systems.includes(s)), round);
+    const list = rotate(
+      systems.filter((s) => spec.systems.includes(s)),
+      round,
+    );
     for (const system of list) {
       const rec = await runChild({
-        scenario, system, pinned: !!spec.pinned, execArgv: spec.execArgv,
+        scenario,
+        system,
+        pinned: !!spec.pinned,
+        execArgv: spec.execArgv,
         params: { threads: opts.threads, quick: opts.quick },
         timeoutMs: opts.timeoutSec * 1000,
       });
@@ -76,13 +83,18 @@ console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
 const out = resolve(opts.out ?? `${here}/results/latest.json`);
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ machine: info, command, startedAt, options: opts, notes, summary: rows, records }, null, 2)}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ machine: info, command, startedAt, options: opts, notes, summary: rows, records }, null, 2)}\n`,
+);
 console.log(`wrote ${out}`);
 
 // non-zero exit for CI smoke runs when a child failed or returned a wrong result
 const failed = rows.filter((r) => r.error !== undefined || r.errors.length || r.wrong);
 if (failed.length) {
-  console.log(`${failed.length} row(s) with errors or wrong results: ${failed.map((r) => `${r.scenario}/${r.system}`).join(", ")}`);
+  console.log(
+    `${failed.length} row(s) with errors or wrong results: ${failed.map((r) => `${r.scenario}/${r.system}`).join(", ")}`,
+  );
   process.exitCode = 1;
 }
 

@@ -137,14 +137,17 @@ if (cores > 1 && parallelCpu / parallelMs < 0.8 * cores) {
 const sequentialSum = checksum(sequential);
 const parallelSum = checksum(parallelResults);
 const mismatched = tiles.filter(
-  (t) => sequential[t.index].digest !== parallelResults[t.index].digest ||
+  (t) =>
+    sequential[t.index].digest !== parallelResults[t.index].digest ||
     Buffer.compare(Buffer.from(sequential[t.index].pixels), Buffer.from(parallelResults[t.index].pixels)) !== 0,
 );
 const speedup = sequentialMs / parallelMs;
 console.log("3. results");
 console.log(`   sequential checksum ${sequentialSum}`);
 console.log(`   parallel   checksum ${parallelSum}`);
-console.log(`   ${mismatched.length === 0 ? "identical: every tile's pixels and digest match" : `MISMATCH in ${mismatched.length} tiles`}`);
+console.log(
+  `   ${mismatched.length === 0 ? "identical: every tile's pixels and digest match" : `MISMATCH in ${mismatched.length} tiles`}`,
+);
 console.log(
   `   speedup ×${speedup.toFixed(2)} on ${cores} cores (${fmt(sequentialMs)} → ${fmt(parallelMs)}, ` +
     `${((100 * speedup) / cores).toFixed(0)}% parallel efficiency)`,

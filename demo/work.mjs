@@ -55,10 +55,12 @@ export function renderTile(tile, image = IMAGE) {
         n++;
       }
       // Inside the set: black; outside: grey bands by escape time.
-      pixels[py * width + px] = n === maxIterations ? 0 : Math.round(140 + 115 * Math.cos((6 * Math.log(n + 1)) / logMax * Math.PI));
+      pixels[py * width + px] =
+        n === maxIterations ? 0 : Math.round(140 + 115 * Math.cos(((6 * Math.log(n + 1)) / logMax) * Math.PI));
     }
   }
   let digest = createHash("sha256").update(pixels).digest();
-  for (let round = 1; round < image.hashRounds; round++) digest = createHash("sha256").update(digest).update(pixels).digest();
+  for (let round = 1; round < image.hashRounds; round++)
+    digest = createHash("sha256").update(digest).update(pixels).digest();
   return { index: tile.index, pixels, digest: digest.toString("hex") };
 }

@@ -6,7 +6,8 @@ function meet(shared, parties) {
   const counter = new Int32Array(shared);
   Atomics.add(counter, 0, 1);
   const deadline = Date.now() + 10_000;
-  while (Atomics.load(counter, 0) < parties && Date.now() < deadline) Atomics.wait(counter, 0, Atomics.load(counter, 0), 50);
+  while (Atomics.load(counter, 0) < parties && Date.now() < deadline)
+    Atomics.wait(counter, 0, Atomics.load(counter, 0), 50);
   return Atomics.load(counter, 0) >= parties;
 }
 

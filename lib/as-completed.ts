@@ -21,7 +21,7 @@ export async function* iterateCompleted<T>(
     }),
   );
   const deadline = timeout === undefined ? undefined : performance.now() + timeout;
-  for (let yielded = 0; yielded < futures.length; ) {
+  for (let yielded = 0; yielded < futures.length;) {
     if (yielded < order.length) {
       const index = order[yielded++]!;
       yield completedRecord(futures[index]!, index);
@@ -29,7 +29,9 @@ export async function* iterateCompleted<T>(
     }
     const left = deadline === undefined ? undefined : deadline - performance.now();
     if (left !== undefined && left <= 0) {
-      throw new TimeoutError(`${futures.length - yielded} of ${futures.length} calls did not complete within ${timeout} ms`);
+      throw new TimeoutError(
+        `${futures.length - yielded} of ${futures.length} calls did not complete within ${timeout} ms`,
+      );
     }
     await new Promise<void>((resolve) => {
       const timer = left === undefined ? undefined : setTimeout(resolve, left);

@@ -35,7 +35,12 @@ export interface Link {
 }
 
 /** Starts a thread call and returns its link. */
-export type CallStarter = (fn: AnyFunction, args: readonly unknown[], options: CallOptions | undefined, site: object) => Link;
+export type CallStarter = (
+  fn: AnyFunction,
+  args: readonly unknown[],
+  options: CallOptions | undefined,
+  site: object,
+) => Link;
 
 /** A call on `executor`: on a thread, or on this thread for `local()` functions. */
 export function threadCallStarter(executor: number): CallStarter {
@@ -143,7 +148,11 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
         finished = true;
         if (timer !== undefined) clearTimeout(timer);
         this.#cancelLinks(futures, signal?.reason);
-        reject(new CancelledError("results() was aborted; the calls still running were cancelled", { cause: signal?.reason }));
+        reject(
+          new CancelledError("results() was aborted; the calls still running were cancelled", {
+            cause: signal?.reason,
+          }),
+        );
       };
       if (signal?.aborted) return onAbort();
       for (const future of futures) {
@@ -168,16 +177,24 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
     const futures = links.map((l) => l.future);
     if (links.some((l) => l.call === LOCAL_CALL && !l.future.done)) {
       throw Object.assign(
-        new Error("resultsSync() can't wait for a local() call: it runs on this thread, which resultsSync() would block. Use results()"),
+        new Error(
+          "resultsSync() can't wait for a local() call: it runs on this thread, which resultsSync() would block. Use results()",
+        ),
         { code: "ERR_PARALLEL_LOCAL_IN_SYNC" },
       );
     }
     if (signal?.aborted) {
       this.#cancelLinks(futures, signal.reason);
-      throw new CancelledError("resultsSync() was aborted; the calls still running were cancelled", { cause: signal.reason });
+      throw new CancelledError("resultsSync() was aborted; the calls still running were cancelled", {
+        cause: signal.reason,
+      });
     }
     const deadline = timeout === undefined ? undefined : performance.now() + timeout;
-    waitSync(links.filter((l) => !l.future.done).map((l) => l.call), returnWhen === "FIRST_EXCEPTION", deadline);
+    waitSync(
+      links.filter((l) => !l.future.done).map((l) => l.call),
+      returnWhen === "FIRST_EXCEPTION",
+      deadline,
+    );
     const outcome = collect(futures, returnWhen === "FIRST_EXCEPTION", timeout);
     if ("values" in outcome) return outcome.values as unknown as R;
     throw outcome.error;
@@ -193,7 +210,10 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
   /** Settled records in completion order (for progress reporting). */
   asCompleted(options?: Pick<ResultsOptions, "timeout">): AsyncGenerator<CompletedRecord<R[number]>, void, undefined> {
     const futures = this.#live("asCompleted()").map((l) => l.future);
-    const { timeout } = validateResultsOptions(options === undefined ? undefined : { timeout: options.timeout }, "asCompleted()");
+    const { timeout } = validateResultsOptions(
+      options === undefined ? undefined : { timeout: options.timeout },
+      "asCompleted()",
+    );
     return iterateCompleted(futures as Future<R[number]>[], timeout);
   }
 

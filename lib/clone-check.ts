@@ -47,11 +47,14 @@ function where(argumentIndex: number | undefined, path: string): string {
 
 function refuse(value: unknown, argumentIndex: number | undefined, path: string, why: string): never {
   const valueType = typeName(value);
-  throw new (errors().CloneError)(`${where(argumentIndex, path)} can't be sent to another thread: ${valueType} ${why}`, {
-    argumentIndex,
-    valueType,
-    path: path || undefined,
-  });
+  throw new (errors().CloneError)(
+    `${where(argumentIndex, path)} can't be sent to another thread: ${valueType} ${why}`,
+    {
+      argumentIndex,
+      valueType,
+      path: path || undefined,
+    },
+  );
 }
 
 /**

@@ -122,9 +122,7 @@ const LIBRARY: Record<LibraryErrorName, (message: string) => Error> = {
   ExceptionGroup: (m) => new ExceptionGroup(m, [undefined]), // members set after
 };
 // Most derived first: a brand check must find the class itself.
-const LIBRARY_BRANDS = (Object.keys(LIBRARY) as LibraryErrorName[]).map(
-  (name) => [name, brandFor(name)] as const,
-);
+const LIBRARY_BRANDS = (Object.keys(LIBRARY) as LibraryErrorName[]).map((name) => [name, brandFor(name)] as const);
 
 const NOT_READ = Symbol("not read");
 
@@ -202,9 +200,7 @@ function foreignBuiltin(proto: object): BuiltinErrorName | undefined {
   const ctor = Object.getOwnPropertyDescriptor(proto, "constructor")?.value as unknown;
   if (typeof ctor !== "function") return undefined;
   const name = BUILTIN_NAMES.find((n) => n === ctor.name);
-  return name !== undefined && Function.prototype.toString.call(ctor).includes("[native code]")
-    ? name
-    : undefined;
+  return name !== undefined && Function.prototype.toString.call(ctor).includes("[native code]") ? name : undefined;
 }
 
 function classOf(error: object): BuiltinErrorName | LibraryErrorName | undefined {

@@ -169,9 +169,7 @@ function defineData(target: object, key: string, value: unknown): void {
 export class ChainConsumedError extends Error {
   /** The stable code of this error: `ERR_PARALLEL_CHAIN_CONSUMED`. */
   readonly code = "ERR_PARALLEL_CHAIN_CONSUMED" as const;
-  constructor(
-    message = "This chain link was consumed by .parallel(); use the link it returned",
-  ) {
+  constructor(message = "This chain link was consumed by .parallel(); use the link it returned") {
     super(message);
     setBrand(this, CHAIN_CONSUMED);
   }
@@ -225,9 +223,6 @@ export function rangeError(code: string, message: string): CodedError<RangeError
  * @example
  * if (!(timeout >= 0)) throw invalidArgument(`timeout must be >= 0, got ${timeout}`, "ERR_OUT_OF_RANGE");
  */
-export function invalidArgument(
-  message: string,
-  code = "ERR_INVALID_ARG_TYPE",
-): CodedError<TypeError | RangeError> {
+export function invalidArgument(message: string, code = "ERR_INVALID_ARG_TYPE"): CodedError<TypeError | RangeError> {
   return code === "ERR_OUT_OF_RANGE" ? rangeError(code, message) : typeError(code, message);
 }

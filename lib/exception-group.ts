@@ -12,10 +12,7 @@ export type ErrorClass<T = unknown> = abstract new (...args: never[]) => T;
  * a class, a list of classes, or a predicate called with each error.
  */
 export type ExceptionMatcher<T = unknown> =
-  | ErrorClass<T>
-  | readonly ErrorClass<T>[]
-  | ((error: unknown) => error is T)
-  | ((error: unknown) => boolean);
+  ErrorClass<T> | readonly ErrorClass<T>[] | ((error: unknown) => error is T) | ((error: unknown) => boolean);
 
 /** @internal The brand of one of our classes, shared by every copy of the package. */
 export function brandFor(className: string): symbol {
@@ -41,12 +38,7 @@ export function setBrand(instance: object, brand: symbol): void {
  * accepts any branded value (from any copy); subclasses use the ordinary
  * prototype check, so `new Base() instanceof Sub` stays false.
  */
-export function isInstance(
-  ctor: ErrorClass,
-  base: ErrorClass,
-  brand: symbol,
-  value: unknown,
-): boolean {
+export function isInstance(ctor: ErrorClass, base: ErrorClass, brand: symbol, value: unknown): boolean {
   if (ctor === base && hasBrand(value, brand)) return true;
   return Function.prototype[Symbol.hasInstance].call(ctor, value);
 }
@@ -111,11 +103,7 @@ export class ExceptionGroup<E = unknown> extends AggregateError {
    * @param exceptions a non-empty iterable of thrown values (any value, as JavaScript can throw anything).
    * @param options `cause`, as for `AggregateError`.
    */
-  constructor(
-    message: string,
-    exceptions: Iterable<E | ExceptionGroup<E>>,
-    options?: ErrorOptions,
-  ) {
+  constructor(message: string, exceptions: Iterable<E | ExceptionGroup<E>>, options?: ErrorOptions) {
     if (typeof message !== "string") throw argTypeError("The message must be a string");
     if (exceptions === null || typeof (exceptions as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
       throw argTypeError("The exceptions must be an iterable");
@@ -159,12 +147,8 @@ export class ExceptionGroup<E = unknown> extends AggregateError {
   split<T>(
     matcher: ErrorClass<T> | readonly ErrorClass<T>[] | ((error: unknown) => error is T),
   ): [ExceptionGroup<T> | undefined, ExceptionGroup<E> | undefined];
-  split(
-    matcher: (error: unknown) => boolean,
-  ): [ExceptionGroup<E> | undefined, ExceptionGroup<E> | undefined];
-  split(
-    matcher: ExceptionMatcher,
-  ): [ExceptionGroup | undefined, ExceptionGroup | undefined] {
+  split(matcher: (error: unknown) => boolean): [ExceptionGroup<E> | undefined, ExceptionGroup<E> | undefined];
+  split(matcher: ExceptionMatcher): [ExceptionGroup | undefined, ExceptionGroup | undefined] {
     return splitGroup(this, toPredicate(matcher));
   }
 
@@ -224,10 +208,7 @@ function splitGroup(
 }
 
 // PEP 654 reference `subgroup`: returns the group itself when unmodified.
-function subgroupOf(
-  group: ExceptionGroup,
-  predicate: (error: unknown) => boolean,
-): ExceptionGroup | undefined {
+function subgroupOf(group: ExceptionGroup, predicate: (error: unknown) => boolean): ExceptionGroup | undefined {
   if (predicate(group)) return group;
   const kept: unknown[] = [];
   let modified = false;

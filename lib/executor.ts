@@ -50,13 +50,19 @@ function validate(options: unknown): Required<Pick<ExecutorOptions, "maxThreads"
   }
   const o = (options ?? {}) as ExecutorOptions;
   const maxThreads = o.maxThreads ?? defaultMaxThreads();
-  if (typeof maxThreads !== "number") throw typeError("ERR_INVALID_ARG_TYPE", "ParallelExecutor: maxThreads must be a number");
+  if (typeof maxThreads !== "number")
+    throw typeError("ERR_INVALID_ARG_TYPE", "ParallelExecutor: maxThreads must be a number");
   if (!Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > 4096) {
-    throw rangeError("ERR_OUT_OF_RANGE", `ParallelExecutor: maxThreads must be an integer from 1 to 4096, got ${maxThreads}`);
+    throw rangeError(
+      "ERR_OUT_OF_RANGE",
+      `ParallelExecutor: maxThreads must be an integer from 1 to 4096, got ${maxThreads}`,
+    );
   }
   // Infinity: idle threads are never retired.
   const idleTimeout =
-    o.idleTimeout === Infinity ? Infinity : (checkDuration(o.idleTimeout, "ParallelExecutor: idleTimeout") ?? DEFAULT_IDLE_TIMEOUT);
+    o.idleTimeout === Infinity
+      ? Infinity
+      : (checkDuration(o.idleTimeout, "ParallelExecutor: idleTimeout") ?? DEFAULT_IDLE_TIMEOUT);
   if (o.execArgv !== undefined && (!Array.isArray(o.execArgv) || o.execArgv.some((a) => typeof a !== "string"))) {
     throw typeError("ERR_INVALID_ARG_TYPE", "ParallelExecutor: execArgv must be an array of strings");
   }
@@ -67,7 +73,12 @@ function validate(options: unknown): Required<Pick<ExecutorOptions, "maxThreads"
   return { ...o, maxThreads, idleTimeout };
 }
 
-const RESOURCE_LIMITS = ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"] as const;
+const RESOURCE_LIMITS = [
+  "maxOldGenerationSizeMb",
+  "maxYoungGenerationSizeMb",
+  "codeRangeSizeMb",
+  "stackSizeMb",
+] as const;
 
 function checkResourceLimits(limits: unknown): void {
   if (typeof limits !== "object" || limits === null) {
@@ -76,15 +87,24 @@ function checkResourceLimits(limits: unknown): void {
   for (const key of RESOURCE_LIMITS) {
     const value = (limits as Record<string, unknown>)[key];
     if (value === undefined) continue;
-    if (typeof value !== "number") throw typeError("ERR_INVALID_ARG_TYPE", `ParallelExecutor: resourceLimits.${key} must be a number`);
+    if (typeof value !== "number")
+      throw typeError("ERR_INVALID_ARG_TYPE", `ParallelExecutor: resourceLimits.${key} must be a number`);
     if (!(value > 0) || !Number.isFinite(value)) {
-      throw rangeError("ERR_OUT_OF_RANGE", `ParallelExecutor: resourceLimits.${key} must be a positive number of MB, got ${value}`);
+      throw rangeError(
+        "ERR_OUT_OF_RANGE",
+        `ParallelExecutor: resourceLimits.${key} must be a positive number of MB, got ${value}`,
+      );
     }
   }
 }
 
 function spawnOptions(o: ExecutorOptions & { idleTimeout: number }): Buffer {
-  return encodeSpawnOptions({ idleTimeout: o.idleTimeout, resourceLimits: o.resourceLimits, execArgv: o.execArgv, env: o.env });
+  return encodeSpawnOptions({
+    idleTimeout: o.idleTimeout,
+    resourceLimits: o.resourceLimits,
+    execArgv: o.execArgv,
+    env: o.env,
+  });
 }
 
 /** Figures of an executor's threads and calls. */
@@ -151,7 +171,10 @@ export class ParallelExecutor implements AsyncDisposable {
   }
 
   /** `parallel(fn)` on this executor's threads. */
-  parallel<F extends AnyFunction>(fn: F, options?: CallOptions): (...args: Parameters<F>) => ParallelCalls<[Awaited<ReturnType<F>>]> {
+  parallel<F extends AnyFunction>(
+    fn: F,
+    options?: CallOptions,
+  ): (...args: Parameters<F>) => ParallelCalls<[Awaited<ReturnType<F>>]> {
     this.#checkOpen();
     return parallelOn(this.#start, fn, options);
   }
@@ -205,7 +228,9 @@ export class ParallelExecutor implements AsyncDisposable {
 
   #checkOpen(): void {
     if (this.#closed) {
-      throw Object.assign(new Error("this ParallelExecutor is closed and takes no new calls"), { code: "ERR_PARALLEL_EXECUTOR_CLOSED" });
+      throw Object.assign(new Error("this ParallelExecutor is closed and takes no new calls"), {
+        code: "ERR_PARALLEL_EXECUTOR_CLOSED",
+      });
     }
   }
 

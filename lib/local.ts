@@ -36,7 +36,11 @@ export function localTarget(fn: Function): AnyFunction | undefined {
 }
 
 /** Starts a local call (in a microtask, after the chain's thread calls started). */
-export function startLocalCall(fn: AnyFunction, args: readonly unknown[], options: CallOptions | undefined): Future<unknown> {
+export function startLocalCall(
+  fn: AnyFunction,
+  args: readonly unknown[],
+  options: CallOptions | undefined,
+): Future<unknown> {
   const future = new Future<unknown>(() => true);
   queueMicrotask(() => {
     if (future.done) return;
@@ -56,7 +60,13 @@ export function startLocalCall(fn: AnyFunction, args: readonly unknown[], option
   const timeout = options?.timeout;
   if (timeout !== undefined) {
     const timer = setTimeout(() => {
-      future._settle("rejected", undefined, new TimeoutError(`local call ${fn.name || "(anonymous)"}() ran past its timeout of ${timeout} ms; it was abandoned`));
+      future._settle(
+        "rejected",
+        undefined,
+        new TimeoutError(
+          `local call ${fn.name || "(anonymous)"}() ran past its timeout of ${timeout} ms; it was abandoned`,
+        ),
+      );
     }, timeout);
     future._onSettled(() => clearTimeout(timer));
   }

@@ -34,8 +34,10 @@ function checkObject(value: unknown, where: string): asserts value is Record<str
 /** Validates a duration in milliseconds (undefined allowed). */
 export function checkDuration(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "number") throw typeError("ERR_INVALID_ARG_TYPE", `${name} must be a number of milliseconds, got ${typeof value}`);
-  if (Number.isNaN(value) || value < 0) throw rangeError("ERR_OUT_OF_RANGE", `${name} must be 0 or more milliseconds, got ${value}`);
+  if (typeof value !== "number")
+    throw typeError("ERR_INVALID_ARG_TYPE", `${name} must be a number of milliseconds, got ${typeof value}`);
+  if (Number.isNaN(value) || value < 0)
+    throw rangeError("ERR_OUT_OF_RANGE", `${name} must be 0 or more milliseconds, got ${value}`);
   return value === Infinity ? undefined : value;
 }
 
@@ -57,12 +59,16 @@ export function validateCallOptions(options: unknown, where: string): CallOption
 }
 
 function checkBoolean(value: unknown, name: string): boolean | undefined {
-  if (value !== undefined && typeof value !== "boolean") throw typeError("ERR_INVALID_ARG_TYPE", `${name} must be a boolean`);
+  if (value !== undefined && typeof value !== "boolean")
+    throw typeError("ERR_INVALID_ARG_TYPE", `${name} must be a boolean`);
   return value;
 }
 
 /** Validates results options; returns a normalized copy. */
-export function validateResultsOptions(options: unknown, where: string): Required<Pick<ResultsOptions, "returnWhen">> & ResultsOptions {
+export function validateResultsOptions(
+  options: unknown,
+  where: string,
+): Required<Pick<ResultsOptions, "returnWhen">> & ResultsOptions {
   checkObject(options, where);
   const returnWhen = options?.returnWhen ?? "ALL_COMPLETED";
   if (returnWhen === "FIRST_COMPLETED") {
@@ -72,7 +78,10 @@ export function validateResultsOptions(options: unknown, where: string): Require
     );
   }
   if (returnWhen !== "ALL_COMPLETED" && returnWhen !== "FIRST_EXCEPTION") {
-    throw typeError("ERR_INVALID_ARG_VALUE", `${where}: returnWhen must be "ALL_COMPLETED" or "FIRST_EXCEPTION", got ${String(returnWhen)}`);
+    throw typeError(
+      "ERR_INVALID_ARG_VALUE",
+      `${where}: returnWhen must be "ALL_COMPLETED" or "FIRST_EXCEPTION", got ${String(returnWhen)}`,
+    );
   }
   return {
     returnWhen,

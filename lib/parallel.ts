@@ -33,7 +33,10 @@ export function parallel<F extends AnyFunction>(
  * await parallel(oneCtx()).parallel(twoCtx()).with(async ([one, two]) => { … });
  * ```
  */
-export function parallel<C extends ContextSource>(context: C, options?: ContextOptions): ParallelContexts<[EnteredValue<C>]>;
+export function parallel<C extends ContextSource>(
+  context: C,
+  options?: ContextOptions,
+): ParallelContexts<[EnteredValue<C>]>;
 export function parallel(source: unknown, options?: unknown): unknown {
   if (typeof source === "function") return parallelOn(DEFAULT_STARTER(), source as AnyFunction, options as CallOptions);
   checkContextSource(source, "parallel()");

@@ -121,14 +121,25 @@ function settle(call: number, status: CallStatus, kind: PayloadKind, data: unkno
   try {
     switch (status) {
       case CallStatus.Fulfilled:
-        if (kind === PayloadKind.Port) future._settle("fulfilled", receive(spawner().allPorts(), call)?.payload, undefined);
+        if (kind === PayloadKind.Port)
+          future._settle("fulfilled", receive(spawner().allPorts(), call)?.payload, undefined);
         else future._settle("fulfilled", decodeValue(kind, data), undefined);
         return;
       case CallStatus.Rejected:
-        future._settle("rejected", undefined, errorTransport().decodeThrown(decodeData(kind, data) as EncodedThrown, entry.site.stack));
+        future._settle(
+          "rejected",
+          undefined,
+          errorTransport().decodeThrown(decodeData(kind, data) as EncodedThrown, entry.site.stack),
+        );
         return;
       case CallStatus.TimedOut:
-        future._settle("rejected", undefined, new (errors().TimeoutError)(`${entry.name} ran past its timeout of ${entry.timeout} ms; its thread was terminated`));
+        future._settle(
+          "rejected",
+          undefined,
+          new (errors().TimeoutError)(
+            `${entry.name} ran past its timeout of ${entry.timeout} ms; its thread was terminated`,
+          ),
+        );
         return;
       case CallStatus.Cancelled:
         future._settle("cancelled", undefined, undefined);
@@ -144,7 +155,10 @@ function settle(call: number, status: CallStatus, kind: PayloadKind, data: unkno
 
 function crashError(entry: PendingCall, death: ThreadDeath | undefined): ThreadCrashError {
   const message = death?.message ?? "the thread running this call died (killed, out of memory, or crashed)";
-  const cause = death?.cause === undefined ? undefined : errorTransport().decodeThrown(death.cause as EncodedThrown, entry.site.stack);
+  const cause =
+    death?.cause === undefined
+      ? undefined
+      : errorTransport().decodeThrown(death.cause as EncodedThrown, entry.site.stack);
   return new (errors().ThreadCrashError)(`${entry.name}: ${message}`, { cause, exitCode: death?.exitCode });
 }
 
@@ -181,6 +195,7 @@ export function waitSync(calls: number[], firstFailure: boolean, deadline: numbe
     onWake();
     if (result === SyncWaitResult.Settled) return true;
     if (result === SyncWaitResult.TimedOut) return false;
-    if (result === SyncWaitResult.Exit) throw new (errors().ThreadCrashError)("the thread is being terminated or the process is exiting");
+    if (result === SyncWaitResult.Exit)
+      throw new (errors().ThreadCrashError)("the thread is being terminated or the process is exiting");
   }
 }

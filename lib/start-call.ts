@@ -78,7 +78,15 @@ export function startCall(
   }
   const timeout = options?.timeout;
   const flags = options?.transferResult ? CallFlag.TransferResult : 0;
-  const submitted = binding.submit(executor, fn.id, kind, kind === PayloadKind.Port ? undefined : data, flags, fn.isAsync, timeout);
+  const submitted = binding.submit(
+    executor,
+    fn.id,
+    kind,
+    kind === PayloadKind.Port ? undefined : data,
+    flags,
+    fn.isAsync,
+    timeout,
+  );
   const call = Math.abs(submitted);
   const future: Future<unknown> = new Future(
     () => {
@@ -88,14 +96,16 @@ export function startCall(
     () => typeof binding.callThread(call) === "number",
   );
   if (submitted < 0) future._markPending();
-  let portPayload = kind === PayloadKind.Port ? (data as { args: unknown; transfer: PortMessage["transfer"] }) : undefined;
+  let portPayload =
+    kind === PayloadKind.Port ? (data as { args: unknown; transfer: PortMessage["transfer"] }) : undefined;
   if (portPayload !== undefined && submitted < 0 && portPayload.transfer.length > 0) {
     // The call waits for a thread: move its buffers out of the caller's hands
     // now (zero-copy), so the call owns them from its start.
     portPayload = structuredClone(portPayload, { transfer: portPayload.transfer as Transferable[] });
   }
   track(call, { future, site, name: `${fn.name}()`, timeout, portPayload });
-  if (callStartChannel.hasSubscribers || callEndChannel.hasSubscribers) publishLifecycle(call, executor, fn.name, future);
+  if (callStartChannel.hasSubscribers || callEndChannel.hasSubscribers)
+    publishLifecycle(call, executor, fn.name, future);
   if (portPayload !== undefined) {
     const thread = binding.callThread(call);
     if (typeof thread === "number") postPayload(call, thread);

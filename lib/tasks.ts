@@ -31,13 +31,18 @@ export type TaskHandle<F extends AnyFunction> = ((...args: Parameters<F>) => Pro
 };
 
 /** The task handles of a module: one per exported function. */
-export type Tasks<M> = { readonly [K in keyof M as M[K] extends AnyFunction ? K : never]: M[K] extends AnyFunction ? TaskHandle<M[K]> : never };
+export type Tasks<M> = {
+  readonly [K in keyof M as M[K] extends AnyFunction ? K : never]: M[K] extends AnyFunction ? TaskHandle<M[K]> : never;
+};
 
 /** The module URL of a `tasks()` argument: a URL, a `file:` URL string, or a path (resolved from `process.cwd()`). */
 function moduleUrl(module: unknown): string {
   if (module instanceof URL) return module.href;
   if (typeof module !== "string" || module.length === 0) {
-    throw typeError("ERR_INVALID_ARG_TYPE", "tasks() expects a module URL or path, e.g. tasks(new URL(\"./work.js\", import.meta.url))");
+    throw typeError(
+      "ERR_INVALID_ARG_TYPE",
+      'tasks() expects a module URL or path, e.g. tasks(new URL("./work.js", import.meta.url))',
+    );
   }
   if (/^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module)) return new URL(module).href;
   return pathToFileURL(path.resolve(process.cwd(), module)).href;

@@ -37,7 +37,8 @@ function defaultList(value: unknown): Transferable[] {
  * ```
  */
 export function transfer<T>(value: T, list?: readonly Transferable[]): T {
-  if (list !== undefined && !Array.isArray(list)) throw errors().typeError("ERR_INVALID_ARG_TYPE", "transfer(): list must be an array");
+  if (list !== undefined && !Array.isArray(list))
+    throw errors().typeError("ERR_INVALID_ARG_TYPE", "transfer(): list must be an array");
   const marked: Transfer<T> = { [TRANSFER]: true, value, list: list ?? defaultList(value) };
   return marked as unknown as T;
 }

@@ -97,7 +97,9 @@ async function loadTask(url: string, exportName: string): Promise<Function> {
   try {
     module = await importModule(url);
   } catch (error) {
-    throw new Error(`tasks(): could not import ${url}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    throw new Error(`tasks(): could not import ${url}: ${(error as Error)?.message ?? String(error)}`, {
+      cause: error,
+    });
   }
   const fn = module[exportName] ?? (module.default as Record<string, unknown> | undefined)?.[exportName];
   if (typeof fn !== "function") {
@@ -153,11 +155,13 @@ function run(job: RawJob): [CallStatus, ...Encoded] | undefined | null {
   if (typeof (result as PromiseLike<unknown> | null)?.then !== "function") return fulfilled(result, job);
   awaiting.add(call);
   binding.callYielded(thread, call);
-  Promise.resolve(result).then((value) => fulfilled(value, job), rejected).then(([status, kind, data]) => {
-    if (!awaiting.delete(call)) return; // it broke the thread and was failed already
-    binding.complete(thread, call, status, kind, data);
-    resumeInCore();
-  });
+  Promise.resolve(result)
+    .then((value) => fulfilled(value, job), rejected)
+    .then(([status, kind, data]) => {
+      if (!awaiting.delete(call)) return; // it broke the thread and was failed already
+      binding.complete(thread, call, status, kind, data);
+      resumeInCore();
+    });
   return undefined;
 }
 
@@ -234,7 +238,10 @@ function onThreadWake(): void {
  * once the calls still on it are done. Otherwise the thread ends now.
  */
 process.on("uncaughtException", (error) => {
-  const reason = { message: "an uncaught exception (from a timer or callback it left) broke the thread", cause: errorTransport().encodeThrown(error) };
+  const reason = {
+    message: "an uncaught exception (from a timer or callback it left) broke the thread",
+    cause: errorTransport().encodeThrown(error),
+  };
   const guilty = callContext.getStore();
   if (guilty !== undefined) {
     awaiting.delete(guilty);
@@ -261,7 +268,10 @@ process.exit = ((code?: number | string | null) => {
   throw new Error(`process.exit(${exitCode}) ended this call (its thread is shared with other calls, which go on)`);
 }) as typeof process.exit;
 process.on("exit", (exitCode) => {
-  binding.reportExit(thread, ...encodeData({ message: `the thread running this call exited with code ${exitCode}`, exitCode }));
+  binding.reportExit(
+    thread,
+    ...encodeData({ message: `the thread running this call exited with code ${exitCode}`, exitCode }),
+  );
 });
 
 attachAsThread(thread, onThreadWake);

@@ -21,7 +21,9 @@ export async function readmeExample(): Promise<void> {
   expectType<number>()(five);
 
   // The chain itself, and resultsSync.
-  const calls = parallel(() => 1 + 2)().parallel(toText)(4).parallel(async () => 1 + 4)();
+  const calls = parallel(() => 1 + 2)()
+    .parallel(toText)(4)
+    .parallel(async () => 1 + 4)();
   type _calls = Expect<Equal<typeof calls, ParallelCalls<[number, string, number]>>>;
   expectType<[number, string, number]>()(calls.resultsSync());
   expectType<[number, string, number]>()(calls.resultsSync({ timeout: 10, returnWhen: "FIRST_EXCEPTION" }));
@@ -29,7 +31,9 @@ export async function readmeExample(): Promise<void> {
 
 export function awaitedResults(): void {
   // A promise result is unwrapped; a nested promise too (Awaited).
-  const calls = parallel(async () => Promise.resolve("deep"))().parallel((): PromiseLike<boolean> => Promise.resolve(true))();
+  const calls = parallel(async () => Promise.resolve("deep"))().parallel((): PromiseLike<boolean> =>
+    Promise.resolve(true),
+  )();
   type _awaited = Expect<Equal<typeof calls, ParallelCalls<[string, boolean]>>>;
   // void and never
   const other = parallel((): void => undefined)().parallel((): never => {
@@ -114,7 +118,20 @@ export async function twelveCalls(): Promise<void> {
     .parallel((): "ten" => "ten")()
     .parallel(async (a: number, b: string): Promise<[number, string]> => [a, b])(11, "eleven")
     .parallel(() => new Map<string, number>())();
-  type Twelve = [number, string, boolean, bigint, Date, { n: number }, number[], null, undefined, "ten", [number, string], Map<string, number>];
+  type Twelve = [
+    number,
+    string,
+    boolean,
+    bigint,
+    Date,
+    { n: number },
+    number[],
+    null,
+    undefined,
+    "ten",
+    [number, string],
+    Map<string, number>,
+  ];
   type _chain = Expect<Equal<typeof chain, ParallelCalls<Twelve>>>;
   const results = await chain.results();
   type _results = Expect<Equal<typeof results, Twelve>>;
@@ -125,6 +142,8 @@ export async function twelveCalls(): Promise<void> {
   // @ts-expect-error there is no thirteenth result
   void results[12];
   // A thirteenth call still keeps the exact type.
-  const thirteen = await chain.parallel((x: symbol) => x)(Symbol("s")).results();
+  const thirteen = await chain
+    .parallel((x: symbol) => x)(Symbol("s"))
+    .results();
   type _thirteen = Expect<Equal<typeof thirteen, [...Twelve, symbol]>>;
 }

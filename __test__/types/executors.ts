@@ -68,7 +68,11 @@ export async function executeOneTyping(executor: ParallelExecutor): Promise<void
 }
 
 export function executeTyping(executor: ParallelExecutor): void {
-  const futures = executor.execute(() => 1, async () => "two", () => {});
+  const futures = executor.execute(
+    () => 1,
+    async () => "two",
+    () => {},
+  );
   type _futures = Expect<Equal<typeof futures, Future<unknown>[]>>;
   expectType<Future<unknown>[]>()(ParallelExecutor.execute());
   // @ts-expect-error a thunk takes no arguments

@@ -16,7 +16,9 @@ function toText(n: number): string {
 }
 
 export async function futuresPerPosition(): Promise<void> {
-  const calls = parallel(() => 1 + 2)().parallel(toText)(4).parallel(async () => true)();
+  const calls = parallel(() => 1 + 2)()
+    .parallel(toText)(4)
+    .parallel(async () => true)();
   const futures = calls.futures;
   type _futures = Expect<Equal<typeof futures, FuturesOf<[number, string, boolean]>>>;
   type _asTuple = Expect<Equal<[...typeof futures], [Future<number>, Future<string>, Future<boolean>]>>;
@@ -45,7 +47,9 @@ export async function futuresPerPosition(): Promise<void> {
 }
 
 export async function settledPerPosition(): Promise<void> {
-  const records = await parallel(() => 1 + 2)().parallel(toText)(4).settled();
+  const records = await parallel(() => 1 + 2)()
+    .parallel(toText)(4)
+    .settled();
   type _records = Expect<Equal<typeof records, [SettledRecord<number>, SettledRecord<string>]>>;
   const [a, b] = records;
   if (a.status === "fulfilled") expectType<number>()(a.value);
@@ -57,7 +61,9 @@ export async function settledPerPosition(): Promise<void> {
   }
   // @ts-expect-error value only exists once status is narrowed
   void a.value;
-  type _record = Expect<Equal<SettledRecord<number>, { status: "fulfilled"; value: number } | { status: "rejected"; reason: unknown }>>;
+  type _record = Expect<
+    Equal<SettledRecord<number>, { status: "fulfilled"; value: number } | { status: "rejected"; reason: unknown }>
+  >;
 }
 
 export async function asCompletedRecords(): Promise<void> {
@@ -92,9 +98,14 @@ export async function executeOne(): Promise<void> {
   type _own = Expect<Equal<typeof own, Future<string>>>;
   // @ts-expect-error the instance method checks its arguments too
   executor.executeOne(toText, "3");
-  const chain = executor.parallel(toText)(1).parallel(() => 2)();
+  const chain = executor
+    .parallel(toText)(1)
+    .parallel(() => 2)();
   expectType<[string, number]>()(await chain.results());
-  const thunks = ParallelExecutor.execute(() => 1, () => "two");
+  const thunks = ParallelExecutor.execute(
+    () => 1,
+    () => "two",
+  );
   type _thunks = Expect<Equal<typeof thunks, Future<unknown>[]>>;
   // @ts-expect-error maxThreads is a number
   new ParallelExecutor({ maxThreads: "2" });

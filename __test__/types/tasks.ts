@@ -7,7 +7,15 @@
  * needs the resolution-mode attribute (an ESM program writes plain
  * `typeof import("./work.mjs")`); the .cjs module needs nothing.
  */
-import { ParallelExecutor, parallel, tasks, type Future, type ParallelCalls, type TaskHandle, type Tasks } from "parallel-threads";
+import {
+  ParallelExecutor,
+  parallel,
+  tasks,
+  type Future,
+  type ParallelCalls,
+  type TaskHandle,
+  type Tasks,
+} from "parallel-threads";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<A, B>(_proof: Equal<A, B>): void {}
@@ -40,12 +48,16 @@ work.add = work.add;
 
 async function chains(): Promise<void> {
   const chain = parallel(work.add)(1, 2).parallel(work.greet)("x").parallel(work.moduleInfo)();
-  assertType<typeof chain, ParallelCalls<[number, string, { evaluations: number; threadId: number; format: "esm" }]>>(true);
+  assertType<typeof chain, ParallelCalls<[number, string, { evaluations: number; threadId: number; format: "esm" }]>>(
+    true,
+  );
   const [sum, text, info] = await chain.results();
   assertType<[typeof sum, typeof text, typeof info.format], [number, string, "esm"]>(true);
 
   // Mixed with inline functions.
-  const mixed = await parallel((s: string) => s.length)("abc").parallel(work.add)(4, 5).results();
+  const mixed = await parallel((s: string) => s.length)("abc")
+    .parallel(work.add)(4, 5)
+    .results();
   assertType<typeof mixed, [number, number]>(true);
 
   // executeOne and an executor's parallel.

@@ -20,7 +20,9 @@ export function summarize(records, scenarios, order) {
     }
   }
   for (const r of rows) {
-    const ref = rows.find((x) => x.scenario === r.scenario && x.system === (scenarios[r.scenario].reference ?? "piscina"));
+    const ref = rows.find(
+      (x) => x.scenario === r.scenario && x.system === (scenarios[r.scenario].reference ?? "piscina"),
+    );
     r.reference = scenarios[r.scenario].reference ?? "piscina";
     r.ratio = ref && Number.isFinite(ref.median) && Number.isFinite(r.median) ? r.median / ref.median : undefined;
   }

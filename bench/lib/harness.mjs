@@ -24,9 +24,11 @@ export async function withSystem(load, options, body) {
 }
 
 export async function teardown(sys) {
-  await withTimeout(Promise.resolve().then(() => sys.teardown()), 3000, "teardown").catch(
-    (e) => console.error(`teardown: ${e.message}`),
-  );
+  await withTimeout(
+    Promise.resolve().then(() => sys.teardown()),
+    3000,
+    "teardown",
+  ).catch((e) => console.error(`teardown: ${e.message}`));
 }
 
 // Checks a result and counts mismatches (a wrong answer is a bug, not noise).

@@ -7,9 +7,7 @@ const CHILD = fileURLToPath(new URL("../child.mjs", import.meta.url));
 
 export function runChild({ scenario, system, params, pinned, execArgv = [], timeoutMs }) {
   const nodeArgs = [...execArgv, CHILD, scenario, system, JSON.stringify(params)];
-  const [cmd, args] = pinned
-    ? ["taskset", ["-c", "0", process.execPath, ...nodeArgs]]
-    : [process.execPath, nodeArgs];
+  const [cmd, args] = pinned ? ["taskset", ["-c", "0", process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -28,7 +26,7 @@ export function runChild({ scenario, system, params, pinned, execArgv = [], time
       if (line && line.error === undefined && code === 0) return resolve(line);
       const why = timedOut
         ? `timed out after ${timeoutMs / 1000} s`
-        : line?.error ?? `exit ${code ?? signal}: ${tail(stderr) || "no output"}`;
+        : (line?.error ?? `exit ${code ?? signal}: ${tail(stderr) || "no output"}`);
       resolve({ scenario, system, error: oneLine(why), stderr: tail(stderr, 2000) });
     });
   });

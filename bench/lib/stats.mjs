@@ -12,5 +12,4 @@ export const median = (values) => percentile(values, 50);
 export const min = (values) => Math.min(...values);
 export const max = (values) => Math.max(...values);
 
-export const round = (x, digits = 2) =>
-  Number.isFinite(x) ? Number(x.toFixed(digits)) : x;
+export const round = (x, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);

@@ -14,10 +14,15 @@ export async function run({ load, threads }) {
   if (r !== 42) throw new Error(`wrong result ${r}`);
   await teardown(sys);
   return {
-    metric: "import + setup + first call", unit: "ms", value: round(t3 - t0),
+    metric: "import + setup + first call",
+    unit: "ms",
+    value: round(t3 - t0),
     extra: {
-      importMs: round(t1 - t0), setupMs: round(t2 - t1), firstCallMs: round(t3 - t2),
-      sinceProcessStartMs: round(t3), threads,
+      importMs: round(t1 - t0),
+      setupMs: round(t2 - t1),
+      firstCallMs: round(t3 - t2),
+      sinceProcessStartMs: round(t3),
+      threads,
     },
   };
 }

@@ -20,7 +20,9 @@ export async function run({ load, quick, tuned }) {
       if (results.some((v) => v !== SLEEP_MS)) throw new Error("wrong results");
     }
     return {
-      metric: "fan-out wall time", unit: "ms", value: round(median(walls)),
+      metric: "fan-out wall time",
+      unit: "ms",
+      value: round(median(walls)),
       extra: { min: round(Math.min(...walls)), reps, config: sys.describe?.() },
     };
   });

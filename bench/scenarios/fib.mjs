@@ -28,7 +28,9 @@ export async function run({ load, threads, quick }) {
       for (const v of results) c.check(v, EXPECTED);
     }
     return {
-      metric: "speedup over sequential", unit: "× seq", value: round(seqMs / parMs, 3),
+      metric: "speedup over sequential",
+      unit: "× seq",
+      value: round(seqMs / parMs, 3),
       extra: { seqMs: round(seqMs), parMs: round(parMs), calls, n: N, threads, wrong: c.wrong },
     };
   });

@@ -17,7 +17,9 @@ export async function run({ load, threads, quick }) {
       c.check(r, i + 1);
     }
     return {
-      metric: "round-trip median", unit: "µs", value: round(median(us)),
+      metric: "round-trip median",
+      unit: "µs",
+      value: round(median(us)),
       extra: { p95: round(percentile(us, 95)), p99: round(percentile(us, 99)), n, threads, wrong: c.wrong },
     };
   });

@@ -23,7 +23,9 @@ export async function run({ load, threads, quick, transfer }) {
     }
     if (transfer && !detached) throw new Error("buffer was not transferred (still attached)");
     return {
-      metric: `16 MiB ${transfer ? "transfer" : "copy"} round trip`, unit: "ms", value: round(median(ms), 3),
+      metric: `16 MiB ${transfer ? "transfer" : "copy"} round trip`,
+      unit: "ms",
+      value: round(median(ms), 3),
       extra: { p95: round(percentile(ms, 95), 3), min: round(Math.min(...ms), 3), n, threads },
     };
   });

@@ -28,11 +28,16 @@ export async function run({ load }) {
   const after = await settledRss();
   await teardown(sys);
   return {
-    metric: "RSS per idle thread", unit: "MiB/thread", value: round((after - before) / THREADS / MiB),
+    metric: "RSS per idle thread",
+    unit: "MiB/thread",
+    value: round((after - before) / THREADS / MiB),
     extra: {
-      beforeMiB: round(before / MiB), afterMiB: round(after / MiB), threads: THREADS,
+      beforeMiB: round(before / MiB),
+      afterMiB: round(after / MiB),
+      threads: THREADS,
       // 8 × 200 ms calls on 8 threads take ~200 ms; far more means they did not all run at once
-      busyMs: round(busyMs), gc: typeof globalThis.gc === "function",
+      busyMs: round(busyMs),
+      gc: typeof globalThis.gc === "function",
     },
   };
 }

@@ -18,7 +18,9 @@ export async function run({ load, threads, quick }) {
       c.check(r, i + 1);
     }
     return {
-      metric: "blocking round-trip median", unit: "µs", value: round(median(us)),
+      metric: "blocking round-trip median",
+      unit: "µs",
+      value: round(median(us)),
       extra: { p95: round(percentile(us, 95)), p99: round(percentile(us, 99)), n, wrong: c.wrong },
     };
   });

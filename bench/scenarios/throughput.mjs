@@ -22,7 +22,9 @@ export async function run({ load, threads, quick, inFlight }) {
     await drive(total);
     const ms = now() - t;
     return {
-      metric: `calls/s, ${inFlight} in flight`, unit: "calls/s", value: Math.round((total / ms) * 1000),
+      metric: `calls/s, ${inFlight} in flight`,
+      unit: "calls/s",
+      value: Math.round((total / ms) * 1000),
       extra: { total, ms: round(ms), inFlight, threads, wrong: c.wrong },
     };
   });

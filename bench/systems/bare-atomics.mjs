@@ -6,9 +6,7 @@
 // BENCH_SPIN=N: both sides poll N times before parking (default 0, no spin).
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
-import {
-  REQ, RESP, FN, STATUS, ARG, RESULT, STOP, SAB_BYTES, FN_NAMES,
-} from "../workers/bare-atomics-layout.mjs";
+import { REQ, RESP, FN, STATUS, ARG, RESULT, STOP, SAB_BYTES, FN_NAMES } from "../workers/bare-atomics-layout.mjs";
 
 const file = new URL("../workers/bare-atomics-worker.mjs", import.meta.url);
 const FN_INDEX = Object.fromEntries(FN_NAMES.map((n, i) => [n, i]));

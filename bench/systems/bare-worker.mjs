@@ -21,9 +21,7 @@ export async function setup({ threads } = {}) {
     for (const p of pending.values()) p.reject(e);
     pending.clear();
   };
-  const workers = Array.from({ length: size }, () =>
-    new Worker(file).on("message", onMessage).on("error", onError),
-  );
+  const workers = Array.from({ length: size }, () => new Worker(file).on("message", onMessage).on("error", onError));
   return {
     call(fn, arg, { transfer } = {}) {
       const id = nextId++;

@@ -5,9 +5,7 @@ import * as pt from "parallel-threads";
 const handles = pt.tasks(new URL("../workers/tasks.mjs", import.meta.url));
 
 export async function setup({ threads } = {}) {
-  const executor = threads
-    ? new pt.ParallelExecutor({ maxThreads: threads, idleTimeout: 600_000 })
-    : undefined;
+  const executor = threads ? new pt.ParallelExecutor({ maxThreads: threads, idleTimeout: 600_000 }) : undefined;
   const parallel = executor ? (fn) => executor.parallel(fn) : pt.parallel;
   return {
     async call(fn, arg, { transfer } = {}) {

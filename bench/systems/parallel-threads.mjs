@@ -5,9 +5,7 @@ import * as pt from "parallel-threads";
 import * as tasks from "../workers/tasks.mjs";
 
 export async function setup({ threads } = {}) {
-  const executor = threads
-    ? new pt.ParallelExecutor({ maxThreads: threads, idleTimeout: 600_000 })
-    : undefined;
+  const executor = threads ? new pt.ParallelExecutor({ maxThreads: threads, idleTimeout: 600_000 }) : undefined;
   const parallel = executor ? (fn) => executor.parallel(fn) : pt.parallel;
   return {
     async call(fn, arg, { transfer } = {}) {

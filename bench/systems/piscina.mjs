@@ -10,8 +10,7 @@ export async function setup({ threads, tuned } = {}) {
   if (tuned) options.concurrentTasksPerWorker = 64;
   const pool = new Piscina(options);
   return {
-    call: (fn, arg, { transfer } = {}) =>
-      pool.run(arg, { name: fn, transferList: transfer ? [arg] : undefined }),
+    call: (fn, arg, { transfer } = {}) => pool.run(arg, { name: fn, transferList: transfer ? [arg] : undefined }),
     teardown: () => pool.destroy(),
     describe: () => ({ maxThreads: pool.maxThreads, minThreads: pool.minThreads }),
   };

@@ -9,8 +9,7 @@ export async function setup({ threads } = {}) {
   const size = threads ?? availableParallelism();
   const pool = new FixedThreadPool(size, file, { errorHandler: (e) => console.error(e) });
   return {
-    call: (fn, arg, { transfer } = {}) =>
-      pool.execute(arg, fn, undefined, transfer ? [arg] : undefined),
+    call: (fn, arg, { transfer } = {}) => pool.execute(arg, fn, undefined, transfer ? [arg] : undefined),
     teardown: () => pool.destroy(),
     describe: () => ({ threads: size }),
   };

@@ -39,7 +39,10 @@ function serve() {
     }
     if (r && typeof r.then === "function") {
       // async task: answer when it settles, then park again (one call at a time)
-      r.then((v) => finish(req, v, 0), () => finish(req, NaN, 1)).then(serve);
+      r.then(
+        (v) => finish(req, v, 0),
+        () => finish(req, NaN, 1),
+      ).then(serve);
       return;
     }
     finish(req, r, 0);

@@ -13,6 +13,10 @@ parentPort.on("message", ({ id, fn, arg }) => {
   } catch (e) {
     return fail(id, e);
   }
-  if (r && typeof r.then === "function") r.then((v) => reply(id, v), (e) => fail(id, e));
+  if (r && typeof r.then === "function")
+    r.then(
+      (v) => reply(id, v),
+      (e) => fail(id, e),
+    );
   else reply(id, r);
 });

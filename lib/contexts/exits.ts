@@ -28,7 +28,9 @@ export async function exitInReverse(opened: readonly Opened[], leaving: Leaving,
         error = undefined;
       }
     } catch (thrown) {
-      error = hasError ? new SuppressedError(thrown, error, "an exit() failed while an error was leaving the block") : thrown;
+      error = hasError
+        ? new SuppressedError(thrown, error, "an exit() failed while an error was leaving the block")
+        : thrown;
       hasError = true;
     }
   }
@@ -45,7 +47,9 @@ export function exitInReverseSync(opened: readonly Opened[], leaving: Leaving): 
         error = undefined;
       }
     } catch (thrown) {
-      error = hasError ? new SuppressedError(thrown, error, "an exit() failed while an error was leaving the block") : thrown;
+      error = hasError
+        ? new SuppressedError(thrown, error, "an exit() failed while an error was leaving the block")
+        : thrown;
       hasError = true;
     }
   }
@@ -65,6 +69,8 @@ export async function exitInParallel(opened: readonly Opened[], leaving: Leaving
   const exitError = groupErrors(failures, `${failures.length} context exits failed`);
   return {
     hasError: true,
-    error: stillLeaving ? new SuppressedError(exitError, leaving.error, "exit() failed while an error was leaving the block") : exitError,
+    error: stillLeaving
+      ? new SuppressedError(exitError, leaving.error, "exit() failed while an error was leaving the block")
+      : exitError,
   };
 }

@@ -26,7 +26,9 @@ function notAlreadyEntered(): Error {
 }
 
 /** Validates context options. */
-export function validateContextOptions(options: unknown): Required<Pick<ContextOptions, "parallelExit">> & ContextOptions {
+export function validateContextOptions(
+  options: unknown,
+): Required<Pick<ContextOptions, "parallelExit">> & ContextOptions {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
     throw typeError("ERR_INVALID_ARG_TYPE", "parallel(context): options must be an object");
   }
@@ -68,7 +70,9 @@ export class ParallelContexts<R extends readonly unknown[]> {
 
   #live(what: string): readonly ContextSource[] {
     if (this.#sources === undefined) {
-      throw new ChainConsumedError(`${what}: this chain was passed on by a call to .parallel(); use the chain that call returned`);
+      throw new ChainConsumedError(
+        `${what}: this chain was passed on by a call to .parallel(); use the chain that call returned`,
+      );
     }
     return this.#sources;
   }
@@ -119,7 +123,9 @@ export class ParallelContexts<R extends readonly unknown[]> {
     } catch (error) {
       leaving = { hasError: true, error };
     }
-    const left = this.#options.parallelExit ? await exitInParallel(opened, leaving) : await exitInReverse(opened, leaving);
+    const left = this.#options.parallelExit
+      ? await exitInParallel(opened, leaving)
+      : await exitInReverse(opened, leaving);
     if (left.hasError) throw left.error;
     return leaving.hasError ? undefined : result;
   }
@@ -127,7 +133,9 @@ export class ParallelContexts<R extends readonly unknown[]> {
 
 /** Enters all sources concurrently, with the enter timeout; cleans up on failure. */
 async function enterAll(sources: readonly ContextSource[], timeout: number | undefined): Promise<Opened[]> {
-  const results: Array<{ ok: true; opened: Opened } | { ok: false; error: unknown } | undefined> = sources.map(() => undefined);
+  const results: Array<{ ok: true; opened: Opened } | { ok: false; error: unknown } | undefined> = sources.map(
+    () => undefined,
+  );
   let timedOut = false;
   const attempts = sources.map((source, i) =>
     open(source).then(
@@ -144,7 +152,10 @@ async function enterAll(sources: readonly ContextSource[], timeout: number | und
   if (timeout === undefined) await all;
   else {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(() => ((timedOut = true), resolve()), timeout)))]);
+    await Promise.race([
+      all,
+      new Promise<void>((resolve) => (timer = setTimeout(() => ((timedOut = true), resolve()), timeout))),
+    ]);
     clearTimeout(timer);
   }
   const errors = results.flatMap((r) => (r !== undefined && !r.ok ? [r.error] : []));
@@ -161,7 +172,9 @@ async function lateExit(opened: Opened): Promise<void> {
   try {
     await opened.exit(false, undefined);
   } catch (error) {
-    process.emitWarning(`parallel-threads: exiting a context that entered after the enter timeout failed: ${String(error)}`);
+    process.emitWarning(
+      `parallel-threads: exiting a context that entered after the enter timeout failed: ${String(error)}`,
+    );
   }
 }
 

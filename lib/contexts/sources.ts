@@ -90,7 +90,11 @@ function generatorExit(gen: Generator<unknown, unknown, unknown>, hasError: bool
   return true;
 }
 
-async function asyncGeneratorExit(gen: AsyncGenerator<unknown, unknown, unknown>, hasError: boolean, error: unknown): Promise<boolean> {
+async function asyncGeneratorExit(
+  gen: AsyncGenerator<unknown, unknown, unknown>,
+  hasError: boolean,
+  error: unknown,
+): Promise<boolean> {
   if (!hasError) {
     if (!(await gen.next()).done) throw badGenerator("yielded again on exit");
     return false;
@@ -135,7 +139,11 @@ export async function open(source: ContextSource): Promise<Opened> {
   const s = source as unknown as Record<PropertyKey, unknown>;
   if (typeof s.then === "function") {
     const resource = await (source as PromiseLike<unknown>);
-    if (!isObject(resource)) throw typeError("ERR_INVALID_ARG_TYPE", "a promise context must resolve to a Disposable or AsyncDisposable object");
+    if (!isObject(resource))
+      throw typeError(
+        "ERR_INVALID_ARG_TYPE",
+        "a promise context must resolve to a Disposable or AsyncDisposable object",
+      );
     return disposableOpened(resource);
   }
   if (typeof s.enter === "function" && typeof s.exit === "function") {
@@ -146,9 +154,14 @@ export async function open(source: ContextSource): Promise<Opened> {
       if (typeof (result as PromiseLike<unknown> | undefined)?.then === "function") {
         // Too late to wait for it: report its failure rather than crash on an unhandled rejection.
         Promise.resolve(result).catch((late: unknown) =>
-          process.emitWarning(`parallel-threads: an asynchronous exit() called through Symbol.dispose failed: ${String(late)}`),
+          process.emitWarning(
+            `parallel-threads: an asynchronous exit() called through Symbol.dispose failed: ${String(late)}`,
+          ),
         );
-        throw typeError("ERR_PARALLEL_ASYNC_EXIT", "this context's exit() is asynchronous: use await using / Symbol.asyncDispose");
+        throw typeError(
+          "ERR_PARALLEL_ASYNC_EXIT",
+          "this context's exit() is asynchronous: use await using / Symbol.asyncDispose",
+        );
       }
       return hasError && result === true;
     };
@@ -167,7 +180,11 @@ export async function open(source: ContextSource): Promise<Opened> {
       const gen = source as AsyncGenerator<unknown, unknown, unknown>;
       const first = await gen.next();
       if (first.done) throw badGenerator("returned without yielding");
-      return { value: first.value, syncExit: undefined, exit: (hasError, error) => asyncGeneratorExit(gen, hasError, error) };
+      return {
+        value: first.value,
+        syncExit: undefined,
+        exit: (hasError, error) => asyncGeneratorExit(gen, hasError, error),
+      };
     }
     const gen = source as Generator<unknown, unknown, unknown>;
     const first = gen.next();
