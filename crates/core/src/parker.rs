@@ -87,7 +87,10 @@ impl Parker {
       return false;
     }
     let credit = self.spin_credit.load(Ordering::Relaxed);
-    let probe = self.waits.fetch_add(1, Ordering::Relaxed) % 32 == 0;
+    let probe = self
+      .waits
+      .fetch_add(1, Ordering::Relaxed)
+      .is_multiple_of(32);
     if credit < 0 && !probe {
       return false;
     }
@@ -102,7 +105,7 @@ impl Parker {
       }
       std::hint::spin_loop();
       i += 1;
-      if i % 64 == 0 && start.elapsed() >= SPIN {
+      if i.is_multiple_of(64) && start.elapsed() >= SPIN {
         self
           .spin_credit
           .store((credit - 2).max(-MAX_CREDIT), Ordering::Relaxed);

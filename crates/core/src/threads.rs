@@ -101,11 +101,9 @@ impl Engine {
           return Next::Retire;
         }
         if slice_end.is_some_and(|slice| now >= slice) {
-          self
-            .lock()
-            .threads
-            .get_mut(&thread_id)
-            .map(|t| t.parked = false);
+          if let Some(thread) = self.lock().threads.get_mut(&thread_id) {
+            thread.parked = false;
+          }
           return Next::Again;
         }
       }

@@ -384,3 +384,26 @@ fn raising_max_threads_spawns_for_queued_calls() {
   assert_eq!(engine.spawn_options(ex), Some(Vec::new()));
   assert_eq!(engine.idle_timeout_ms(ex), Some(10_000));
 }
+
+#[test]
+fn the_spawner_is_asked_to_hold_its_event_loop_while_other_isolates_calls_run() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let other = User::register(engine);
+  let ex = executor(engine, 2);
+  let call = other.submit(spec(ex, other.id, 0, &[1.0]));
+  let arrivals = main.drain();
+  assert!(arrivals.duties.contains(&Duty::Hold(true)), "{arrivals:?}");
+  let pool = Manual::attach(engine, spawns(&arrivals.duties)[0]);
+  let job = pool.job();
+  assert_eq!(job.call, call);
+  pool.complete(&job, fulfilled(1.0));
+  assert!(main.drain().duties.contains(&Duty::Hold(false)));
+  // The spawner's own calls never ask it to hold.
+  main.submit(spec(ex, main.id, 0, &[2.0]));
+  assert!(!main
+    .drain()
+    .duties
+    .iter()
+    .any(|d| matches!(d, Duty::Hold(_))));
+}
