@@ -54,6 +54,9 @@ export declare function crashCall(thread: number, call: number, kind: number, re
 /** Creates an executor; returns its id. */
 export declare function createExecutor(maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): number
 
+/** A line per thread of an executor, for diagnosing (not a stable format). */
+export declare function describeThreads(id: number): string
+
 /**
  * This isolate is ending (a user worker's `exit` event): detach it now, so
  * the threads it owns take no new calls and another isolate takes over.

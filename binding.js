@@ -847,6 +847,7 @@ module.exports.completeAndNext = nativeBinding.completeAndNext
 module.exports.configureExecutor = nativeBinding.configureExecutor
 module.exports.crashCall = nativeBinding.crashCall
 module.exports.createExecutor = nativeBinding.createExecutor
+module.exports.describeThreads = nativeBinding.describeThreads
 module.exports.detach = nativeBinding.detach
 module.exports.drain = nativeBinding.drain
 module.exports.executorStats = nativeBinding.executorStats

@@ -24,8 +24,7 @@ pub fn function_source(id: u32) -> Option<String> {
 }
 
 fn duration(ms: Option<f64>) -> Option<Duration> {
-  ms.filter(|ms| ms.is_finite() && *ms >= 0.0)
-    .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+  ms.and_then(crate::time::duration_ms)
 }
 
 /// Starts a call; returns its id, negated while the call waits for a thread.

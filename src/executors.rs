@@ -12,11 +12,7 @@ use crate::errors::core_error;
 fn config(max_threads: u32, idle_timeout_ms: f64, spawn_options: Buffer) -> ExecutorConfig {
   ExecutorConfig {
     max_threads,
-    idle_timeout: if idle_timeout_ms.is_finite() {
-      Duration::from_secs_f64(idle_timeout_ms.max(0.0) / 1000.0)
-    } else {
-      Duration::MAX
-    },
+    idle_timeout: crate::time::duration_ms(idle_timeout_ms).unwrap_or(Duration::MAX),
     spawn_options: spawn_options.to_vec(),
   }
 }
@@ -116,4 +112,10 @@ pub fn executor_stats(id: u32) -> Option<RawExecutorStats> {
     queue_wait: s.queue_wait.into(),
     run_time: s.run_time.into(),
   })
+}
+
+/// A line per thread of an executor, for diagnosing (not a stable format).
+#[napi]
+pub fn describe_threads(id: u32) -> String {
+  engine().describe_threads(id)
 }

@@ -10,4 +10,5 @@ mod errors;
 mod executors;
 mod isolate;
 mod portability;
+mod time;
 mod worker;

@@ -10,8 +10,7 @@ use parallel_threads_core::{engine, Outcome};
 use crate::convert::{payload_from_js, status_from_js, JsJob, JsNext};
 
 fn idle_until(idle_ms: f64) -> Option<Instant> {
-  (idle_ms.is_finite() && idle_ms >= 0.0)
-    .then(|| Instant::now() + Duration::from_secs_f64(idle_ms / 1000.0))
+  crate::time::deadline_ms(idle_ms)
 }
 
 /// How long a thread stays parked in native code before it comes back to
