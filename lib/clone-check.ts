@@ -6,7 +6,26 @@
  * buffers are not looked into.
  */
 
+import { types } from "node:util";
+
 import { errors } from "./lazy.js";
+
+/** Prototypes of the views structured clone recreates as they are. */
+const viewPrototypes = new Set<object>([
+  Int8Array.prototype,
+  Uint8Array.prototype,
+  Uint8ClampedArray.prototype,
+  Int16Array.prototype,
+  Uint16Array.prototype,
+  Int32Array.prototype,
+  Uint32Array.prototype,
+  Float32Array.prototype,
+  Float64Array.prototype,
+  BigInt64Array.prototype,
+  BigUint64Array.prototype,
+  DataView.prototype,
+  Buffer.prototype,
+]);
 
 const plainPrototypes = new Set<object | null>([
   null,
@@ -74,13 +93,22 @@ export function checkCloneable(value: unknown, argumentIndex: number | undefined
     const object = current as object;
     if (seen.has(object)) continue;
     seen.add(object);
+    if (types.isProxy(object)) refuse(object, argumentIndex, path, "is a Proxy, which can't be cloned");
     if (ArrayBuffer.isView(object)) {
+      if (!viewPrototypes.has(Object.getPrototypeOf(object) as object)) {
+        refuse(
+          object,
+          argumentIndex,
+          path,
+          "would arrive as its built-in base class without its own class (send plain data)",
+        );
+      }
       if (object.buffer instanceof SharedArrayBuffer) shared = true;
       continue;
     }
     if (object instanceof SharedArrayBuffer) shared = true;
     const proto = Object.getPrototypeOf(object) as object | null;
-    if (!plainPrototypes.has(proto) && !(object instanceof Error)) {
+    if (!plainPrototypes.has(proto)) {
       refuse(object, argumentIndex, path, "would arrive as a plain object without its class (send plain data)");
     }
     if (object instanceof Map) {
@@ -92,6 +120,10 @@ export function checkCloneable(value: unknown, argumentIndex: number | undefined
     } else if (object instanceof Set) {
       let i = 0;
       for (const v of object) stack.push([v, `${path}<set item ${i++}>`]);
+    } else if (object instanceof Error) {
+      // Structured clone keeps an error's name (built-in classes), message,
+      // stack and cause: only the cause needs a look.
+      if ("cause" in object) stack.push([(object as { cause?: unknown }).cause, `${path}.cause`]);
     } else if (!(object instanceof ArrayBuffer) && !(object instanceof SharedArrayBuffer)) {
       for (const key of Object.keys(object)) {
         stack.push([(object as Record<string, unknown>)[key], path ? `${path}.${key}` : key]);

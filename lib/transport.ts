@@ -8,6 +8,7 @@ import { deserialize, serialize } from "node:v8";
 
 import { PayloadKind } from "./binding.js";
 import { checkCloneable } from "./clone-check.js";
+import { errors } from "./lazy.js";
 import { isTransfer, transferablesIn, type Transferable } from "./transfer.js";
 
 /** A payload ready for the core: its kind and its data. */
@@ -57,7 +58,7 @@ export function encodeArgs(args: readonly unknown[]): Encoded {
   }
   if (fast) return [PayloadKind.Values, args];
   if (port) return [PayloadKind.Port, { args: unwrapped ?? args, transfer }];
-  return [PayloadKind.Serialized, serialize(args)];
+  return [PayloadKind.Serialized, serializeArgs(args)];
 }
 
 /**
@@ -71,7 +72,33 @@ export function encodeValue(value: unknown, viaPort = false, moveBuffers = false
   if (viaPort && (shared || moveBuffers)) {
     return [PayloadKind.Port, { value, transfer: moveBuffers ? transferablesIn(value) : [] }];
   }
-  return [PayloadKind.Serialized, serialize(value)];
+  return [PayloadKind.Serialized, serializeOrRefuse(value, undefined)];
+}
+
+/** `serialize`, with what it refuses reported as a CloneError. */
+function serializeOrRefuse(value: unknown, argumentIndex: number | undefined): Buffer {
+  try {
+    return serialize(value);
+  } catch (error) {
+    const where = argumentIndex === undefined ? "the result" : `argument ${argumentIndex}`;
+    throw new (errors().CloneError)(
+      `${where} can't be sent to another thread: ${(error as Error)?.message ?? String(error)}`,
+      {
+        argumentIndex,
+        valueType: typeof value === "object" && value !== null ? (value.constructor?.name ?? "object") : typeof value,
+      },
+    );
+  }
+}
+
+/** Serializes the arguments; on a refusal, finds the argument to blame. */
+function serializeArgs(args: readonly unknown[]): Buffer {
+  try {
+    return serialize(args);
+  } catch (error) {
+    args.forEach((arg, i) => serializeOrRefuse(arg, i));
+    return serializeOrRefuse(args, undefined);
+  }
 }
 
 /** Decodes arguments encoded by `encodeArgs`. */

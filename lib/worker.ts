@@ -220,7 +220,7 @@ function resumeInCore(): void {
     }
     idleSince = performance.now();
     runInCore(binding.nextJob(thread, idleTimeout));
-  }).unref();
+  });
 }
 
 /** The core woke this thread's event loop: run what it was given. */

@@ -105,7 +105,7 @@ unsafe fn push_payload(
     }
     Payload::Serialized(bytes) => {
       out.push(u32::to_napi_value(env, KIND_SERIALIZED)?);
-      out.push(Buffer::to_napi_value(env, Buffer::from(bytes))?);
+      out.push(buffer_copy(env, &bytes)?);
     }
     Payload::Port => {
       out.push(u32::to_napi_value(env, KIND_PORT)?);
@@ -113,6 +113,25 @@ unsafe fn push_payload(
     }
   }
   Ok(())
+}
+
+/// A JavaScript-owned copy of `bytes`. (An external buffer over Rust memory
+/// is freed from its isolate's event loop, which a busy pool thread may not
+/// turn for a long time: the memory would pile up.)
+unsafe fn buffer_copy(env: sys::napi_env, bytes: &[u8]) -> Result<sys::napi_value> {
+  let mut data = std::ptr::null_mut();
+  let mut buffer = std::ptr::null_mut();
+  check(
+    sys::napi_create_buffer_copy(
+      env,
+      bytes.len(),
+      bytes.as_ptr().cast(),
+      &mut data,
+      &mut buffer,
+    ),
+    "copying a payload",
+  )?;
+  Ok(buffer)
 }
 
 unsafe fn array_of(env: sys::napi_env, items: Vec<sys::napi_value>) -> Result<sys::napi_value> {

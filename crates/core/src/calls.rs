@@ -9,6 +9,9 @@ use crate::error::CoreError;
 use crate::payload::{Outcome, Payload, Status};
 use crate::state::{Call, CallId, CallSpec, Duty, ExecutorId, Job, Phase, State, ThreadId};
 
+/// How long a doomed thread may take to answer a ping.
+const WATCH: std::time::Duration = std::time::Duration::from_millis(500);
+
 impl Engine {
   /// Starts a call: places it on a thread of its own at once, or queues it
   /// (and asks for a thread) when none is free.
@@ -71,17 +74,19 @@ impl Engine {
   /// Cancels a call that has not settled: it fails with `Cancelled` carrying
   /// `reason`, and its thread is terminated (once nothing else runs there).
   /// Returns whether the call was still unsettled.
-  pub fn cancel(&self, call: CallId, reason: Payload) -> bool {
-    self.with(|st, wakes| {
-      st.abandon(
-        wakes,
-        call,
-        Outcome {
-          status: Status::Cancelled,
-          payload: reason,
-        },
-      )
-    })
+  pub fn cancel(&'static self, call: CallId, reason: Payload) -> bool {
+    let (unsettled, thread) = self.with(|st, wakes| {
+      let thread = st.calls.get(&call).and_then(|c| c.thread);
+      let outcome = Outcome {
+        status: Status::Cancelled,
+        payload: reason,
+      };
+      (st.abandon(wakes, call, outcome), thread)
+    });
+    if let Some(thread) = thread {
+      self.watch_if_doomed(thread);
+    }
+    unsettled
   }
 
   /// The caller posted a call's payload to its thread's port: let the
@@ -125,8 +130,46 @@ impl Engine {
   }
 
   /// Fails a call that ran past its own timeout (the deadline thread calls this).
-  pub fn expire(&self, call: CallId) {
-    self.with(|st, wakes| st.abandon(wakes, call, Outcome::bare(Status::TimedOut)));
+  pub fn expire(&'static self, call: CallId) {
+    let thread = self.with(|st, wakes| {
+      let thread = st.calls.get(&call).and_then(|c| c.thread);
+      st.abandon(wakes, call, Outcome::bare(Status::TimedOut));
+      thread
+    });
+    if let Some(thread) = thread {
+      self.watch_if_doomed(thread);
+    }
+  }
+
+  /// A doomed thread still runs other calls. If it stops answering (an
+  /// abandoned call loops on it, so the others can never finish), it is
+  /// terminated after all: checked every [`WATCH`] with a ping through its
+  /// event loop.
+  pub(crate) fn watch_if_doomed(&'static self, thread_id: ThreadId) {
+    let watch = self.with(|st, wakes| {
+      let Some(thread) = st.threads.get_mut(&thread_id) else {
+        return false;
+      };
+      if !thread.doomed || thread.terminating {
+        return false;
+      }
+      if let Some(pinged) = thread.pinged_at {
+        if thread.answered_at.is_none_or(|answered| answered < pinged) {
+          st.terminate(wakes, thread_id);
+          return false;
+        }
+      }
+      thread.pinged_at = Some(Instant::now());
+      if let Some(isolate) = thread.isolate {
+        st.wake_isolate(wakes, isolate);
+      }
+      true
+    });
+    if watch {
+      deadline::schedule(Instant::now() + WATCH, move || {
+        self.watch_if_doomed(thread_id)
+      });
+    }
   }
 }
 

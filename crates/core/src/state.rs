@@ -121,6 +121,10 @@ pub(crate) struct Thread {
   pub nested_wait: bool,
   /// Why it is going away, if it said so before dying.
   pub exit_reason: Option<Payload>,
+  /// When a doomed thread was last pinged through its event loop, and when
+  /// it last answered (took a job or completed a call).
+  pub pinged_at: Option<Instant>,
+  pub answered_at: Option<Instant>,
 }
 
 pub(crate) struct Call {

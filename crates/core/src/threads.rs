@@ -115,6 +115,7 @@ impl Engine {
     let mut st = self.lock();
     let thread = st.threads.get_mut(&thread_id)?;
     thread.parked = false;
+    thread.answered_at = Some(Instant::now());
     let job = thread.inbox.pop_front()?;
     st.mark_started(job.call);
     Some(job)
@@ -262,6 +263,8 @@ impl State {
         terminating: false,
         nested_wait: false,
         exit_reason: None,
+        pinged_at: None,
+        answered_at: None,
       },
     );
     if let Some(executor) = self.executors.get_mut(&executor) {
@@ -296,6 +299,9 @@ impl State {
     call_id: CallId,
     outcome: Outcome,
   ) {
+    if let Some(thread) = self.threads.get_mut(&thread_id) {
+      thread.answered_at = Some(Instant::now());
+    }
     let was_yielded = self.calls.get(&call_id).is_some_and(|c| c.yielded);
     let on_this_thread = self
       .calls
