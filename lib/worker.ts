@@ -182,8 +182,15 @@ function idleLeft(): number {
   return Math.max(0, idleTimeout - (performance.now() - idleSince));
 }
 
+/**
+ * Calls run back to back in the core before the event loop gets a turn:
+ * V8 frees ArrayBuffer memory (and runs other platform tasks) from there.
+ */
+const CALLS_PER_LOOP_TURN = 256;
+
 /** Waits for calls inside the core for as long as nothing else needs the event loop. */
 function runInCore(next: RawJob | number): void {
+  let calls = 0;
   for (;;) {
     if (typeof next === "number") {
       if (next === NextCode.Again) {
@@ -198,7 +205,7 @@ function runInCore(next: RawJob | number): void {
       next = binding.nextJob(thread, idleTimeout);
       continue;
     }
-    if (outcome === undefined || loopIsBusy()) {
+    if (outcome === undefined || loopIsBusy() || ++calls >= CALLS_PER_LOOP_TURN) {
       if (outcome !== undefined) binding.complete(thread, next[0], ...outcome);
       resumeInCore();
       return;

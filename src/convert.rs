@@ -1,7 +1,7 @@
 //! Conversions between JavaScript values and the core's payloads, jobs and
 //! arrivals. Hot path: raw Node-API calls, no intermediate objects.
 
-use napi::bindgen_prelude::{Buffer, FromNapiValue, ToNapiValue};
+use napi::bindgen_prelude::{FromNapiValue, ToNapiValue};
 use napi::{sys, Error, Result, Status as NapiStatus, ValueType};
 use parallel_threads_core::{Arrivals, Duty, Job, Next, Outcome, Payload, Status, Value};
 
@@ -16,6 +16,21 @@ fn check(status: sys::napi_status, what: &str) -> Result<()> {
   } else {
     Err(Error::new(NapiStatus::from(status), what.to_owned()))
   }
+}
+
+/// A copy of a Buffer's bytes, read in place (no reference to the Buffer is
+/// kept, so nothing waits for this isolate's event loop to be released).
+unsafe fn bytes_of(env: sys::napi_env, value: sys::napi_value) -> Result<Vec<u8>> {
+  let mut data = std::ptr::null_mut();
+  let mut length = 0usize;
+  check(
+    sys::napi_get_buffer_info(env, value, &mut data, &mut length),
+    "a serialized payload must be a Buffer",
+  )?;
+  if length == 0 {
+    return Ok(Vec::new());
+  }
+  Ok(std::slice::from_raw_parts(data.cast::<u8>(), length).to_vec())
 }
 
 /// Reads a payload of `kind` from a JavaScript value.
@@ -42,9 +57,7 @@ pub unsafe fn payload_from_js(
       }
       Ok(Payload::Values(values))
     }
-    KIND_SERIALIZED => Ok(Payload::Serialized(
-      Buffer::from_napi_value(env, value)?.to_vec(),
-    )),
+    KIND_SERIALIZED => Ok(Payload::Serialized(bytes_of(env, value)?)),
     KIND_PORT => Ok(Payload::Port),
     _ => Err(Error::new(
       NapiStatus::InvalidArg,

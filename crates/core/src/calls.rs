@@ -9,8 +9,10 @@ use crate::error::CoreError;
 use crate::payload::{Outcome, Payload, Status};
 use crate::state::{Call, CallId, CallSpec, Duty, ExecutorId, Job, Phase, State, ThreadId};
 
-/// How long a doomed thread may take to answer a ping.
+/// How often a doomed thread is pinged.
 const WATCH: std::time::Duration = std::time::Duration::from_millis(500);
+/// Pings in a row a doomed thread may leave unanswered before it is terminated.
+const UNANSWERED_PINGS: u32 = 3;
 
 impl Engine {
   /// Starts a call: places it on a thread of its own at once, or queues it
@@ -155,8 +157,13 @@ impl Engine {
       }
       if let Some(pinged) = thread.pinged_at {
         if thread.answered_at.is_none_or(|answered| answered < pinged) {
-          st.terminate(wakes, thread_id);
-          return false;
+          thread.unanswered += 1;
+          if thread.unanswered >= UNANSWERED_PINGS {
+            st.terminate(wakes, thread_id);
+            return false;
+          }
+        } else {
+          thread.unanswered = 0;
         }
       }
       thread.pinged_at = Some(Instant::now());

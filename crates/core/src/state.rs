@@ -125,6 +125,7 @@ pub(crate) struct Thread {
   /// it last answered (took a job or completed a call).
   pub pinged_at: Option<Instant>,
   pub answered_at: Option<Instant>,
+  pub unanswered: u32,
 }
 
 pub(crate) struct Call {

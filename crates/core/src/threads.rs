@@ -265,6 +265,7 @@ impl State {
         exit_reason: None,
         pinged_at: None,
         answered_at: None,
+        unanswered: 0,
       },
     );
     if let Some(executor) = self.executors.get_mut(&executor) {
