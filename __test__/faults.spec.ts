@@ -231,38 +231,49 @@ test("process.exit in one awaiting call does not fail another awaiting call", as
   }
 });
 
-test("out of memory under resourceLimits fails only that call; the thread is replaced and the executor carries on", async (t) => {
-  const executor = new ParallelExecutor({ maxThreads: 3, resourceLimits: { maxOldGenerationSizeMb: 16 } });
-  try {
-    const gate = newGate();
-    const sibling = executor.parallel(gated)(gate, "survived");
-    t.true(await eventually(() => arrivals(gate) === 1), "the sibling is running");
-    const [record] = await executor
-      .parallel(() => {
-        const hoard: unknown[] = [];
-        for (let i = 0; ; i++) hoard.push({ i, payload: new Array(1000).fill(i) });
-      })()
-      .settled();
-    const crash = reasonOf(record) as ThreadCrashError;
-    t.true(crash instanceof ThreadCrashError, String(crash));
-    t.is(crash.code, "ERR_PARALLEL_THREAD_CRASH");
-    t.false(sibling.futures[0].done, "the sibling is untouched");
-    open(gate);
-    t.deepEqual(await sibling.results(), ["survived"]);
-    t.deepEqual(
-      await executor
-        .parallel((n: number) => n * 2)(21)
-        .results(),
-      [42],
-      "the next call works",
-    );
-    const stats = executor.stats();
-    t.true(stats.threads <= 3, JSON.stringify(stats));
-    t.is(stats.failed, 1, JSON.stringify(stats));
-  } finally {
-    executor.close();
-  }
-});
+// Node 24 can hang or abort the whole process when a worker with
+// resourceLimits runs out of memory (seen in CI; README "Limitations").
+const nodeMajor = Number(process.versions.node.split(".")[0]);
+const oomTest = nodeMajor >= 24 ? test.skip : test;
+
+oomTest(
+  "out of memory under resourceLimits fails only that call; the thread is replaced and the executor carries on",
+  async (t) => {
+    const executor = new ParallelExecutor({
+      maxThreads: 3,
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+    });
+    try {
+      const gate = newGate();
+      const sibling = executor.parallel(gated)(gate, "survived");
+      t.true(await eventually(() => arrivals(gate) === 1), "the sibling is running");
+      const [record] = await executor
+        .parallel(() => {
+          const hoard: unknown[] = [];
+          for (let i = 0; ; i++) hoard.push({ i, payload: new Array(1000).fill(i) });
+        })()
+        .settled();
+      const crash = reasonOf(record) as ThreadCrashError;
+      t.true(crash instanceof ThreadCrashError, String(crash));
+      t.is(crash.code, "ERR_PARALLEL_THREAD_CRASH");
+      t.false(sibling.futures[0].done, "the sibling is untouched");
+      open(gate);
+      t.deepEqual(await sibling.results(), ["survived"]);
+      t.deepEqual(
+        await executor
+          .parallel((n: number) => n * 2)(21)
+          .results(),
+        [42],
+        "the next call works",
+      );
+      const stats = executor.stats();
+      t.true(stats.threads <= 3, JSON.stringify(stats));
+      t.is(stats.failed, 1, JSON.stringify(stats));
+    } finally {
+      executor.close();
+    }
+  },
+);
 
 // ---------------------------------------------------------------- per-call timeout
 
