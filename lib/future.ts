@@ -109,6 +109,17 @@ export class Future<T> implements PromiseLike<T> {
     return true;
   }
 
+  /** @internal Cancels the call when `signal` aborts (at once if it has). */
+  _cancelOnAbort(signal: AbortSignal): void {
+    if (signal.aborted) {
+      this.cancel(signal.reason);
+      return;
+    }
+    const onAbort = (): void => void this.cancel(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    this._onSettled(() => signal.removeEventListener("abort", onAbort));
+  }
+
   /** @internal The call is waiting for a thread. */
   _markPending(): void {
     if (this.#state === "running") this.#state = "pending";

@@ -70,14 +70,6 @@ export function startLocalCall(
     }, timeout);
     future._onSettled(() => clearTimeout(timer));
   }
-  const signal = options?.signal;
-  if (signal !== undefined) {
-    if (signal.aborted) future.cancel(signal.reason);
-    else {
-      const onAbort = (): void => void future.cancel(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-      future._onSettled(() => signal.removeEventListener("abort", onAbort));
-    }
-  }
+  if (options?.signal !== undefined) future._cancelOnAbort(options.signal);
   return future;
 }

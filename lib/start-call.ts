@@ -110,15 +110,7 @@ export function startCall(
     const thread = binding.callThread(call);
     if (typeof thread === "number") postPayload(call, thread);
   }
-  const signal = options?.signal;
-  if (signal !== undefined) {
-    if (signal.aborted) future.cancel(signal.reason);
-    else {
-      const onAbort = (): void => void future.cancel(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-      future._onSettled(() => signal.removeEventListener("abort", onAbort));
-    }
-  }
+  if (options?.signal !== undefined) future._cancelOnAbort(options.signal);
   return { future, call };
 }
 
