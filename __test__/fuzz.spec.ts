@@ -17,19 +17,19 @@
  * Equality is structural and strict (`sameValue` below): Object.is for
  * primitives (NaN equals NaN, -0 differs from 0), prototypes, property order,
  * holes, Map/Set order, and object identity (shared references and cycles
- * must come back as shared references and cycles). The documented rules of
- * the transport it allows: an object with a null prototype arrives with
- * Object.prototype (as with structuredClone); a Buffer arrives as a Buffer or
- * a Uint8Array; an error is compared by class, name, message and cause; a
- * typed array by class and elements (not by its byteOffset or buffer: see the
- * failing test at the end).
+ * must come back as shared references and cycles). As with structuredClone,
+ * an object with a null prototype arrives with Object.prototype and a Buffer
+ * as a Uint8Array; a typed array arrives with its byteOffset, as a view of
+ * the copy of its own buffer (shared with whatever else referenced it); an
+ * error arrives with its class, name, message, cause, own properties (such
+ * as `code`) and, for an AggregateError, its errors — more than structured
+ * clone keeps (lib/error-values.ts).
  *
- * The last tests are failing tests for library bugs found by this fuzzing
- * (see the report): values structured clone refuses inside places the check
- * doesn't walk (a Proxy, an error's `cause`) throw a raw DataCloneError
- * instead of CloneError; instances of user subclasses of Error and of typed
- * arrays pass the check but arrive without their class; a typed array and its
- * ArrayBuffer sent together arrive unrelated.
+ * The tests at the end pin down bugs this fuzzing found (all fixed): values
+ * structured clone refuses inside places the check didn't walk (a Proxy, an
+ * error's `cause`, an error's own properties) threw a raw DataCloneError
+ * instead of CloneError; errors as values lost their own properties; a typed
+ * array and its ArrayBuffer sent together arrived unrelated.
  *
  * Functions passed to threads are re-created there from their source: they
  * must not use anything from this module.
@@ -79,8 +79,14 @@ function difference(sent: unknown, got: unknown): Path | undefined {
         return `${at}: ${className(a)} arrived as ${className(b)}`;
       if (a.name !== b.name || a.message !== b.message)
         return `${at}: ${a.name}: ${a.message} arrived as ${b.name}: ${b.message}`;
-      if ("cause" in a || "cause" in b) return walk(a.cause, b.cause, `${at}.cause`);
-      return undefined;
+      if ("cause" in a !== "cause" in b) return `${at}: the cause ${"cause" in a ? "was lost" : "appeared"}`;
+      const d = "cause" in a ? walk(a.cause, b.cause, `${at}.cause`) : undefined;
+      if (d) return d;
+      if (a instanceof AggregateError) {
+        const e = walk(a.errors, (b as AggregateError).errors, `${at}.errors`);
+        if (e) return e;
+      }
+      return ownKeys(a, b, at); // own properties such as `code`
     }
     const protoA = Object.getPrototypeOf(a) as object | null;
     const protoB = Object.getPrototypeOf(b) as object | null;
@@ -132,7 +138,10 @@ function difference(sent: unknown, got: unknown): Path | undefined {
         if (i in a !== i in r)
           return `${at}[${i}]: a ${i in a ? "value" : "hole"} arrived as a ${i in r ? "value" : "hole"}`;
     }
-    // Own enumerable string keys, in order (array indexes included).
+    return ownKeys(a, b, at);
+  }
+  /** Own enumerable string keys, in order (array indexes included). */
+  function ownKeys(a: object, b: object, at: Path): Path | undefined {
     const keysA = Object.keys(a);
     const keysB = Object.keys(b);
     if (keysA.join("\u0000") !== keysB.join("\u0000"))
@@ -146,9 +155,21 @@ function difference(sent: unknown, got: unknown): Path | undefined {
   function views(a: ArrayBufferView, b: unknown, at: Path): Path | undefined {
     const aProto = Object.getPrototypeOf(a) as object;
     const bProto = b === null || typeof b !== "object" ? null : (Object.getPrototypeOf(b) as object);
-    const accepted = Buffer.isBuffer(a) ? [Buffer.prototype, Uint8Array.prototype] : [aProto];
+    const accepted = Buffer.isBuffer(a) ? [Uint8Array.prototype] : [aProto];
     if (!accepted.includes(bProto!)) return `${at}: ${className(a)} arrived as ${className(b)}`;
     const v = b as ArrayBufferView;
+    if (a.byteOffset !== v.byteOffset) return `${at}: byteOffset ${a.byteOffset} arrived as ${v.byteOffset}`;
+    // The view's buffer arrives as the copy of its own buffer (the same one
+    // wherever else it is referenced). A Buffer's is Node's shared pool,
+    // which other Buffers write to after the call: only its identity counts.
+    if (Buffer.isBuffer(a)) {
+      const earlierBuffer = pairs.get(a.buffer);
+      if (earlierBuffer !== undefined && earlierBuffer !== v.buffer) return `${at}.buffer: arrived as a copy`;
+      pairs.set(a.buffer, v.buffer);
+    } else {
+      const d = walk(a.buffer, v.buffer, `${at}.buffer`);
+      if (d) return d;
+    }
     if (a instanceof DataView) {
       return bytes(
         new Uint8Array(a.buffer, a.byteOffset, a.byteLength),
@@ -225,7 +246,17 @@ test("the comparator itself: it tells -0 from 0, equates NaN, and checks holes, 
   t.is(difference(cycle, copy), undefined);
   t.truthy(difference(cycle, { x: 1, self: { x: 1, self: copy } }));
   t.is(difference(Object.assign(Object.create(null), { a: 1 }), { a: 1 }), undefined);
-  t.is(difference(Buffer.from([1, 2]), new Uint8Array([1, 2])), undefined);
+  const buffer = Buffer.from([1, 2]);
+  t.is(difference(buffer, structuredClone(buffer)), undefined, "a Buffer arrives as structuredClone makes it");
+  t.truthy(difference(buffer, new Uint8Array([1, 2])), "at its byteOffset in a copy of its pool");
+  t.truthy(difference(Object.assign(new Error("x"), { code: 1 }), new Error("x")), "an error's own properties count");
+  const whole = new ArrayBuffer(4);
+  const related = [whole, new Uint8Array(whole, 1)];
+  t.is(difference(related, structuredClone(related)), undefined);
+  t.truthy(
+    difference(related, [new ArrayBuffer(4), new Uint8Array(new ArrayBuffer(4), 1)]),
+    "a view's relation to its buffer counts",
+  );
 });
 
 // ---------------------------------------------------------------- arbitraries
@@ -290,10 +321,27 @@ const leafObject: fc.Arbitrary<unknown> = fc.oneof(
     fc.bigInt().map((b) => Object(b) as unknown),
   ),
   fc
-    .tuple(fc.constantFrom(...errorClasses), anyString, fc.option(primitive, { nil: undefined }), fc.boolean())
-    .map(([ErrorClass, message, cause, withCause]) =>
-      withCause ? new ErrorClass(message, { cause }) : new ErrorClass(message),
-    ),
+    .tuple(
+      fc.constantFrom(...errorClasses),
+      anyString,
+      fc.option(primitive, { nil: undefined }),
+      fc.boolean(),
+      fc.option(fc.oneof(fc.string(), fc.integer()), { nil: undefined }),
+      fc.option(fc.string(), { nil: undefined }),
+    )
+    .map(([ErrorClass, message, cause, withCause, code, name]) => {
+      const error = withCause ? new ErrorClass(message, { cause }) : new ErrorClass(message);
+      if (code !== undefined) Object.assign(error, { code }); // own properties structured clone drops
+      if (name !== undefined) error.name = name;
+      return error;
+    }),
+  fc.tuple(fc.array(anyString, { maxLength: 3 }), anyString).map(
+    ([messages, message]) =>
+      new AggregateError(
+        messages.map((m) => new RangeError(m)),
+        message,
+      ),
+  ),
 );
 
 const { tree } = fc.letrec((tie) => ({
@@ -522,126 +570,115 @@ const poisoned = fc
     return { name, args, argumentIndex: Math.min(argumentIndex, others.length) };
   });
 
-// Known failure (README "Limitations"; open in issue 8): fix the library, then make this a plain test.
-test.failing(
-  "a non-cloneable value anywhere inside an argument gets CloneError synchronously, naming the argument; nothing starts (500 cases, 3 ways to call)",
-  async (t) => {
-    t.timeout(60_000);
-    const takeAll = (...args: unknown[]) => args.length;
-    const before = executor.stats().started;
-    let refused = 0;
-    let firstLinks = 0;
-    fc.assert(
-      fc.property(poisoned, fc.integer({ min: 0, max: 2 }), ({ name, args, argumentIndex }, way) => {
-        let thrown: unknown;
-        try {
-          if (way === 0) executor.executeOne(takeAll, ...args);
-          else if (way === 1) executor.parallel(takeAll)(...args);
-          else {
-            firstLinks++; // this first link does start; the poisoned second one must not
-            executor
-              .parallel(() => 0)()
-              .parallel(takeAll)(...args);
-          }
-        } catch (error) {
-          thrown = error;
+test("a non-cloneable value anywhere inside an argument gets CloneError synchronously, naming the argument; nothing starts (500 cases, 3 ways to call)", async (t) => {
+  t.timeout(60_000);
+  const takeAll = (...args: unknown[]) => args.length;
+  const before = executor.stats().started;
+  let refused = 0;
+  let firstLinks = 0;
+  fc.assert(
+    fc.property(poisoned, fc.integer({ min: 0, max: 2 }), ({ name, args, argumentIndex }, way) => {
+      let thrown: unknown;
+      try {
+        if (way === 0) executor.executeOne(takeAll, ...args);
+        else if (way === 1) executor.parallel(takeAll)(...args);
+        else {
+          firstLinks++; // this first link does start; the poisoned second one must not
+          executor
+            .parallel(() => 0)()
+            .parallel(takeAll)(...args);
         }
-        if (!(thrown instanceof CloneError)) throw new Error(`${name}: expected CloneError, got ${String(thrown)}`);
-        if (thrown.code !== "ERR_PARALLEL_CLONE") throw new Error(`${name}: code ${thrown.code}`);
-        if (thrown.argumentIndex !== argumentIndex)
-          throw new Error(`${name}: argumentIndex ${thrown.argumentIndex}, expected ${argumentIndex}`);
-        refused++;
-      }),
-      { numRuns: 500, seed: SEED, endOnFailure: true },
-    );
-    t.is(refused, 500);
-    t.is(executor.stats().started - before, firstLinks, "no call with a poisoned argument started");
-    t.deepEqual(
-      await executor
-        .parallel((n: number) => n + 1)(1)
-        .results(),
-      [2],
-      "the executor carries on",
-    );
-  },
-);
-
-// Known failure (README "Limitations"; open in issue 8): fix the library, then make this a plain test.
-test.failing(
-  "a thread call whose result holds something non-cloneable fails with CloneError (no argumentIndex); the thread and executor carry on (200 cases)",
-  async (t) => {
-    t.timeout(60_000);
-    // The thread builds the value from a recipe: containers from the outside in, then the poison.
-    const build = (recipe: { path: number[]; poison: number; filler: unknown }) => {
-      const poisonsThere = [
-        () => () => 1,
-        () => Symbol("s"),
-        () =>
-          new (class Point {
-            x = 1;
-          })(),
-        () => new WeakMap(),
-        () => Promise.resolve(1),
-        () => new (class Registry extends Map {})(),
-      ];
-      let value: unknown = poisonsThere[recipe.poison % poisonsThere.length]!();
-      if (recipe.path.length === 0 && value instanceof Promise) value = [value]; // a returned promise is awaited, not sent
-      for (const step of recipe.path) {
-        switch (step % 6) {
-          case 0:
-            value = { inner: value, filler: recipe.filler };
-            break;
-          case 1:
-            value = [recipe.filler, value];
-            break;
-          case 2:
-            value = new Map([["key", value]]);
-            break;
-          case 3:
-            value = new Map([[value, "value"]]);
-            break;
-          case 4:
-            value = new Set([recipe.filler, value]);
-            break;
-          default:
-            value = Object.assign(new Error("carrier"), { inner: value });
-        }
+      } catch (error) {
+        thrown = error;
       }
-      return value;
-    };
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.nat(), { maxLength: 6 }),
-        fc.nat(),
-        fc.oneof(primitive, fc.constant({ plain: [1, 2] })),
-        async (path, poison, filler) => {
-          const [record] = await executor.parallel(build)({ path, poison, filler }).settled();
-          if (record.status !== "rejected") throw new Error(`fulfilled with ${String(record.value)}`);
-          const error = record.reason;
-          if (!(error instanceof CloneError)) throw new Error(`expected CloneError, got ${String(error)}`);
-          if (error.argumentIndex !== undefined) throw new Error(`argumentIndex ${error.argumentIndex} on a result`);
-        },
-      ),
-      { numRuns: 200, seed: SEED, endOnFailure: true },
-    );
-    t.deepEqual(
-      await executor
-        .parallel((n: number) => n * 2)(21)
-        .results(),
-      [42],
-      "the executor carries on",
-    );
-  },
-);
+      if (!(thrown instanceof CloneError)) throw new Error(`${name}: expected CloneError, got ${String(thrown)}`);
+      if (thrown.code !== "ERR_PARALLEL_CLONE") throw new Error(`${name}: code ${thrown.code}`);
+      if (thrown.argumentIndex !== argumentIndex)
+        throw new Error(`${name}: argumentIndex ${thrown.argumentIndex}, expected ${argumentIndex}`);
+      refused++;
+    }),
+    { numRuns: 500, seed: SEED, endOnFailure: true },
+  );
+  t.is(refused, 500);
+  t.is(executor.stats().started - before, firstLinks, "no call with a poisoned argument started");
+  t.deepEqual(
+    await executor
+      .parallel((n: number) => n + 1)(1)
+      .results(),
+    [2],
+    "the executor carries on",
+  );
+});
 
-// ---------------------------------------------------------------- library bugs (failing tests; see the report)
+test("a thread call whose result holds something non-cloneable fails with CloneError (no argumentIndex); the thread and executor carry on (200 cases)", async (t) => {
+  t.timeout(60_000);
+  // The thread builds the value from a recipe: containers from the outside in, then the poison.
+  const build = (recipe: { path: number[]; poison: number; filler: unknown }) => {
+    const poisonsThere = [
+      () => () => 1,
+      () => Symbol("s"),
+      () =>
+        new (class Point {
+          x = 1;
+        })(),
+      () => new WeakMap(),
+      () => Promise.resolve(1),
+      () => new (class Registry extends Map {})(),
+    ];
+    let value: unknown = poisonsThere[recipe.poison % poisonsThere.length]!();
+    if (recipe.path.length === 0 && value instanceof Promise) value = [value]; // a returned promise is awaited, not sent
+    for (const step of recipe.path) {
+      switch (step % 6) {
+        case 0:
+          value = { inner: value, filler: recipe.filler };
+          break;
+        case 1:
+          value = [recipe.filler, value];
+          break;
+        case 2:
+          value = new Map([["key", value]]);
+          break;
+        case 3:
+          value = new Map([[value, "value"]]);
+          break;
+        case 4:
+          value = new Set([recipe.filler, value]);
+          break;
+        default:
+          value = Object.assign(new Error("carrier"), { inner: value });
+      }
+    }
+    return value;
+  };
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.nat(), { maxLength: 6 }),
+      fc.nat(),
+      fc.oneof(primitive, fc.constant({ plain: [1, 2] })),
+      async (path, poison, filler) => {
+        const [record] = await executor.parallel(build)({ path, poison, filler }).settled();
+        if (record.status !== "rejected") throw new Error(`fulfilled with ${String(record.value)}`);
+        const error = record.reason;
+        if (!(error instanceof CloneError)) throw new Error(`expected CloneError, got ${String(error)}`);
+        if (error.argumentIndex !== undefined) throw new Error(`argumentIndex ${error.argumentIndex} on a result`);
+      },
+    ),
+    { numRuns: 200, seed: SEED, endOnFailure: true },
+  );
+  t.deepEqual(
+    await executor
+      .parallel((n: number) => n * 2)(21)
+      .results(),
+    [42],
+    "the executor carries on",
+  );
+});
 
-// lib/clone-check.ts walks own enumerable keys only, and lib/transport.ts encodeArgs
-// (`serialize(args)`) lets v8's DataCloneError out as it is: a Proxy, or a
-// function or symbol in an error's `cause` (a non-enumerable own property
-// that v8 serializes), gets a plain Error "… could not be cloned." instead of
-// CloneError (SPEC §1: "fails that call with … CloneError naming the
-// argument position").
+// ---------------------------------------------------------------- bugs found by fuzzing (fixed)
+
+// A Proxy, or a function or symbol in an error's `cause` (a non-enumerable
+// own property that V8 serializes), once got V8's plain DataCloneError
+// instead of CloneError naming the argument (SPEC §1).
 test("values structured clone refuses in places the check doesn't walk (a Proxy, an error's cause) get CloneError too", (t) => {
   const takeAll = (...args: unknown[]) => args.length;
   const cases: Array<[string, unknown]> = [
@@ -657,72 +694,57 @@ test("values structured clone refuses in places the check doesn't walk (a Proxy,
   }
 });
 
-// lib/clone-check.ts lets any `instanceof Error` and any ArrayBuffer view
-// through, but node:v8 serialization keeps only the built-in error classes
-// and the built-in typed array classes: an instance of a user subclass of
-// Error (or an AggregateError, or an error with its own `name` or own
-// properties such as `code`) arrives as a plain `Error` named "Error"
-// without them, and a Uint8Array subclass as a Uint8Array — silently, though
-// "instances of user-defined classes are refused: they would arrive as plain
-// objects without their methods" (SPEC §9). (Thrown errors are carried by
-// the error transport and keep all of it; values are not.)
-// Known failure (README "Limitations"; open in issue 8): fix the library, then make this a plain test.
-test.failing(
-  "errors and typed arrays of user classes in arguments are refused with CloneError or arrive with their class, name and properties",
-  async (t) => {
-    class ValidationError extends Error {
-      override name = "ValidationError";
-      field = "email";
+// Structured clone keeps only the built-in error and typed array classes,
+// and of an error only its message, stack and cause. Instances of user
+// subclasses are refused (SPEC §9: they would arrive without their class);
+// an AggregateError's errors and an error's own properties (`code`, an own
+// `name`) arrive too (lib/error-values.ts), as thrown errors keep them.
+test("errors and typed arrays of user classes in arguments are refused with CloneError or arrive with their class, name and properties", async (t) => {
+  class ValidationError extends Error {
+    override name = "ValidationError";
+    field = "email";
+  }
+  class Bytes extends Uint8Array {}
+  const cases: Array<[string, unknown, (got: unknown) => boolean]> = [
+    [
+      "an Error subclass",
+      new ValidationError("bad"),
+      (g) => (g as Error).name === "ValidationError" && (g as ValidationError).field === "email",
+    ],
+    [
+      "an AggregateError",
+      new AggregateError([new Error("inner")], "many"),
+      (g) => (g as Error).name === "AggregateError" && (g as AggregateError).errors?.length === 1,
+    ],
+    [
+      "an Error with a code",
+      Object.assign(new Error("io"), { code: "E_IO" }),
+      (g) => (g as { code?: string }).code === "E_IO",
+    ],
+    ["a Uint8Array subclass", new Bytes(2), (g) => (g as object).constructor?.name === "Bytes"],
+  ];
+  for (const [what, value, intact] of cases) {
+    let got: unknown;
+    let refused: unknown;
+    try {
+      got = await executor.executeOne((v: unknown) => v, value);
+    } catch (error) {
+      refused = error;
     }
-    class Bytes extends Uint8Array {}
-    const cases: Array<[string, unknown, (got: unknown) => boolean]> = [
-      [
-        "an Error subclass",
-        new ValidationError("bad"),
-        (g) => (g as Error).name === "ValidationError" && (g as ValidationError).field === "email",
-      ],
-      [
-        "an AggregateError",
-        new AggregateError([new Error("inner")], "many"),
-        (g) => (g as Error).name === "AggregateError" && (g as AggregateError).errors?.length === 1,
-      ],
-      [
-        "an Error with a code",
-        Object.assign(new Error("io"), { code: "E_IO" }),
-        (g) => (g as { code?: string }).code === "E_IO",
-      ],
-      ["a Uint8Array subclass", new Bytes(2), (g) => (g as object).constructor?.name === "Bytes"],
-    ];
-    for (const [what, value, intact] of cases) {
-      let got: unknown;
-      let refused: unknown;
-      try {
-        got = await executor.executeOne((v: unknown) => v, value);
-      } catch (error) {
-        refused = error;
-      }
-      if (refused !== undefined) t.true(refused instanceof CloneError, `${what}: ${String(refused)}`);
-      else t.true(intact(got), `${what} arrived as ${className(got)} ${String((got as Error)?.name ?? "")}`);
-    }
-  },
-);
+    if (refused !== undefined) t.true(refused instanceof CloneError, `${what}: ${String(refused)}`);
+    else t.true(intact(got), `${what} arrived as ${className(got)} ${String((got as Error)?.name ?? "")}`);
+  }
+});
 
-// Node's v8 serializer writes an ArrayBufferView as a host object (a copy of
-// its bytes only) and the deserializer makes it a view into the payload: a
-// typed array and its ArrayBuffer sent together arrive unrelated, and the
-// view's byteOffset and buffer change — structuredClone (and postMessage)
-// keep the relation (SPEC §1: "cross threads by the structured clone
-// algorithm"). lib/transport.ts encodeArgs and encodeValue (`serialize(…)`).
-// Known failure (README "Limitations"; open in issue 8): fix the library, then make this a plain test.
-test.failing(
-  "a typed array and its ArrayBuffer sent together arrive related, as structuredClone keeps them",
-  async (t) => {
-    const buffer = new ArrayBuffer(8);
-    const view = new Uint8Array(buffer, 2, 4);
-    const [gotBuffer, gotView] = await executor.executeOne((pair: [ArrayBuffer, Uint8Array]) => pair, [buffer, view]);
-    const reference = structuredClone([buffer, view] as [ArrayBuffer, Uint8Array]);
-    t.is(reference[1].buffer, reference[0], "structuredClone keeps the relation");
-    t.is(gotView.buffer, gotBuffer, "the view arrives as a view of the buffer sent with it");
-    t.is(gotView.byteOffset, 2);
-  },
-);
+// Node's v8.serialize writes a typed array as a copy of its bytes alone: a
+// view and its ArrayBuffer sent together arrived unrelated. lib/transport.ts
+// now uses V8's own structured clone of views, as structuredClone does.
+test("a typed array and its ArrayBuffer sent together arrive related, as structuredClone keeps them", async (t) => {
+  const buffer = new ArrayBuffer(8);
+  const view = new Uint8Array(buffer, 2, 4);
+  const [gotBuffer, gotView] = await executor.executeOne((pair: [ArrayBuffer, Uint8Array]) => pair, [buffer, view]);
+  const reference = structuredClone([buffer, view] as [ArrayBuffer, Uint8Array]);
+  t.is(reference[1].buffer, reference[0], "structuredClone keeps the relation");
+  t.is(gotView.buffer, gotBuffer, "the view arrives as a view of the buffer sent with it");
+  t.is(gotView.byteOffset, 2);
+});

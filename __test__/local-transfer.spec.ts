@@ -435,6 +435,45 @@ test("built-ins that structured clone knows pass as arguments (Buffer arrives as
   ]);
 });
 
+test("errors as values (arguments and results) keep class, own name, code, own properties, cause and an AggregateError's errors", async (t) => {
+  const sent = Object.assign(new RangeError("too far", { cause: { at: 3 } }), { code: "E_FAR", limit: 10 });
+  const aggregate = new AggregateError([sent, new TypeError("t")], "several");
+  const [back, made] = await parallel((errors: [RangeError, AggregateError]) => errors)([sent, aggregate])
+    .parallel(() => {
+      const error = Object.assign(new Error("made in a thread"), { code: 7 });
+      error.name = "MadeError";
+      return { error, again: error };
+    })()
+    .results();
+  t.true(back[0] instanceof RangeError);
+  t.like(back[0], { message: "too far", code: "E_FAR", limit: 10 });
+  t.deepEqual(back[0].cause, { at: 3 });
+  t.true(back[1] instanceof AggregateError);
+  t.is(back[1].errors[0], back[0], "a shared error stays shared");
+  t.true(back[1].errors[1] instanceof TypeError);
+  t.true(made.error instanceof Error);
+  t.like(made.error, { name: "MadeError", message: "made in a thread", code: 7 });
+  t.is(made.again, made.error);
+});
+
+test("a typed array arrives as a view of the ArrayBuffer sent with it, at its offset (as structuredClone does)", async (t) => {
+  const buffer = new ArrayBuffer(8);
+  const [[related, offset]] = await parallel(
+    (b: ArrayBuffer, v: Uint16Array) => [v.buffer === b, v.byteOffset] as const,
+  )(buffer, new Uint16Array(buffer, 2, 2)).results();
+  t.true(related);
+  t.is(offset, 2);
+});
+
+test("a value nested too deep for the serializer gets CloneError, also with errors inside", (t) => {
+  for (const leaf of [1, Object.assign(new Error("deep"), { code: 1 })]) {
+    let value: unknown = leaf;
+    for (let i = 0; i < 100_000; i++) value = { value };
+    const error = t.throws(() => parallel((v: unknown) => typeof v)(value), { instanceOf: CloneError });
+    t.is(error?.argumentIndex, 0);
+  }
+});
+
 test("an uncloneable result fails that call with CloneError (function, symbol, class instance)", async (t) => {
   const fn = await t.throwsAsync(parallel(() => () => 1)().results(), { instanceOf: CloneError });
   t.is((fn as CloneError).argumentIndex, undefined, "a result has no argument position");

@@ -8,7 +8,17 @@
 
 import { types } from "node:util";
 
+import { losesParts } from "./error-values.js";
 import { errors } from "./lazy.js";
+
+/** What `checkCloneable` found, as bits. */
+export const enum Found {
+  Nothing = 0,
+  /** Shared memory: the value must travel over a MessagePort. */
+  SharedMemory = 1,
+  /** An error with parts structured clone drops: the value needs `wrapErrors`. */
+  RichErrors = 2,
+}
 
 /** Prototypes of the views structured clone recreates as they are. */
 const viewPrototypes = new Set<object>([
@@ -43,6 +53,7 @@ const plainPrototypes = new Set<object | null>([
   SharedArrayBuffer.prototype,
   DataView.prototype,
   Error.prototype,
+  AggregateError.prototype,
   EvalError.prototype,
   RangeError.prototype,
   ReferenceError.prototype,
@@ -78,10 +89,10 @@ function refuse(value: unknown, argumentIndex: number | undefined, path: string,
 
 /**
  * Throws CloneError when `value` can't cross to another thread intact;
- * returns whether it holds shared memory (it must then travel over a port).
+ * returns what needs care on the way (`Found` bits).
  */
-export function checkCloneable(value: unknown, argumentIndex: number | undefined): boolean {
-  let shared = false;
+export function checkCloneable(value: unknown, argumentIndex: number | undefined): Found {
+  let found = Found.Nothing;
   const seen = new Set<object>();
   const stack: Array<[unknown, string]> = [[value, ""]];
   while (stack.length > 0) {
@@ -103,10 +114,10 @@ export function checkCloneable(value: unknown, argumentIndex: number | undefined
           "would arrive as its built-in base class without its own class (send plain data)",
         );
       }
-      if (object.buffer instanceof SharedArrayBuffer) shared = true;
+      if (object.buffer instanceof SharedArrayBuffer) found |= Found.SharedMemory;
       continue;
     }
-    if (object instanceof SharedArrayBuffer) shared = true;
+    if (object instanceof SharedArrayBuffer) found |= Found.SharedMemory;
     const proto = Object.getPrototypeOf(object) as object | null;
     if (!plainPrototypes.has(proto)) {
       refuse(object, argumentIndex, path, "would arrive as a plain object without its class (send plain data)");
@@ -121,14 +132,19 @@ export function checkCloneable(value: unknown, argumentIndex: number | undefined
       let i = 0;
       for (const v of object) stack.push([v, `${path}<set item ${i++}>`]);
     } else if (object instanceof Error) {
-      // Structured clone keeps an error's name (built-in classes), message,
-      // stack and cause: only the cause needs a look.
+      // Structured clone keeps the class (built-in ones), message, stack and
+      // cause; own properties and an AggregateError's errors go in an envelope.
       if ("cause" in object) stack.push([(object as { cause?: unknown }).cause, `${path}.cause`]);
+      if (losesParts(object)) found |= Found.RichErrors;
+      if (object instanceof AggregateError) stack.push([object.errors, `${path}.errors`]);
+      for (const key of Object.keys(object)) {
+        stack.push([(object as unknown as Record<string, unknown>)[key], path ? `${path}.${key}` : key]);
+      }
     } else if (!(object instanceof ArrayBuffer) && !(object instanceof SharedArrayBuffer)) {
       for (const key of Object.keys(object)) {
         stack.push([(object as Record<string, unknown>)[key], path ? `${path}.${key}` : key]);
       }
     }
   }
-  return shared;
+  return found;
 }

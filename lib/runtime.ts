@@ -13,7 +13,7 @@ import { errors, errorTransport, spawner } from "./lazy.js";
 import type { Future } from "./future.js";
 import { post, receive } from "./ports.js";
 import type { ThreadDeath } from "./spawner.js";
-import { decodeData, decodeValue, type PortMessage } from "./transport.js";
+import { arrived, decodeData, decodeValue, type PortMessage } from "./transport.js";
 
 /** What the runtime keeps about a call it made. */
 export interface PendingCall {
@@ -122,7 +122,7 @@ function settle(call: number, status: CallStatus, kind: PayloadKind, data: unkno
     switch (status) {
       case CallStatus.Fulfilled:
         if (kind === PayloadKind.Port)
-          future._settle("fulfilled", receive(spawner().allPorts(), call)?.payload, undefined);
+          future._settle("fulfilled", arrived(receive(spawner().allPorts(), call)?.payload), undefined);
         else future._settle("fulfilled", decodeValue(kind, data), undefined);
         return;
       case CallStatus.Rejected:

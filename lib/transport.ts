@@ -1,13 +1,16 @@
 /**
  * How arguments and results cross threads: primitives travel as they are
  * through the core; everything else is serialized with the structured clone
- * algorithm (node:v8), after a check that refuses what would arrive broken.
+ * algorithm (V8's serializer, as `postMessage` uses it), after a check that
+ * refuses what would arrive broken. Errors with parts structured clone
+ * drops travel in an envelope (lib/error-values.ts).
  */
 
-import { deserialize, serialize } from "node:v8";
+import { Deserializer, Serializer } from "node:v8";
 
 import { PayloadKind } from "./binding.js";
-import { checkCloneable } from "./clone-check.js";
+import { checkCloneable, Found } from "./clone-check.js";
+import { isEnvelope, unwrapErrors, wrapErrors } from "./error-values.js";
 import { errors } from "./lazy.js";
 import { isTransfer, transferablesIn, type Transferable } from "./transfer.js";
 
@@ -19,6 +22,31 @@ export interface PortMessage {
   call: number;
   payload: unknown;
   transfer: Transferable[];
+}
+
+/**
+ * The structured clone algorithm, as V8 implements it for `postMessage` and
+ * `structuredClone`. Not `v8.serialize`: Node's DefaultSerializer writes each
+ * typed array as a copy of its bytes alone, so a view and its ArrayBuffer
+ * sent together would arrive unrelated (and a Buffer as a Buffer); here
+ * they arrive as `structuredClone` makes them.
+ */
+function serialize(value: unknown): Buffer {
+  const serializer = new Serializer();
+  serializer.writeHeader();
+  serializer.writeValue(value);
+  return serializer.releaseBuffer();
+}
+
+function deserialize(data: Buffer): unknown {
+  const deserializer = new Deserializer(data);
+  deserializer.readHeader();
+  return deserializer.readValue();
+}
+
+/** A value as it arrived, its errors made whole when it came in an envelope. */
+export function arrived(value: unknown): unknown {
+  return isEnvelope(value) ? unwrapErrors(value) : value;
 }
 
 function isFastPrimitive(value: unknown): boolean {
@@ -42,6 +70,7 @@ function isFastPrimitive(value: unknown): boolean {
 export function encodeArgs(args: readonly unknown[]): Encoded {
   let fast = true;
   let port = false;
+  let rich = false;
   let unwrapped: unknown[] | undefined;
   const transfer: Transferable[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -54,11 +83,22 @@ export function encodeArgs(args: readonly unknown[]): Encoded {
       unwrapped[i] = arg = arg.value;
       port = true;
     }
-    if (checkCloneable(arg, i)) port = true;
+    const found = checkCloneable(arg, i);
+    if (found & Found.SharedMemory) port = true;
+    if (found & Found.RichErrors) rich = true;
   }
   if (fast) return [PayloadKind.Values, args];
-  if (port) return [PayloadKind.Port, { args: unwrapped ?? args, transfer }];
-  return [PayloadKind.Serialized, serializeArgs(args)];
+  if (!port) return [PayloadKind.Serialized, serializeArgs(args, rich)];
+  const values = unwrapped ?? args;
+  if (rich) {
+    try {
+      return [PayloadKind.Port, { args: wrapErrors(values), transfer }];
+    } catch (error) {
+      values.forEach((arg, i) => envelopeOrRefuse(arg, i));
+      throw refusal(error, values, undefined);
+    }
+  }
+  return [PayloadKind.Port, { args: values, transfer }];
 }
 
 /**
@@ -68,11 +108,24 @@ export function encodeArgs(args: readonly unknown[]): Encoded {
  */
 export function encodeValue(value: unknown, viaPort = false, moveBuffers = false): Encoded {
   if (isFastPrimitive(value)) return [PayloadKind.Values, [value]];
-  const shared = checkCloneable(value, undefined);
-  if (viaPort && (shared || moveBuffers)) {
-    return [PayloadKind.Port, { value, transfer: moveBuffers ? transferablesIn(value) : [] }];
+  const found = checkCloneable(value, undefined);
+  const sent = found & Found.RichErrors ? envelopeOrRefuse(value, undefined) : value;
+  if (viaPort && (found & Found.SharedMemory || moveBuffers)) {
+    return [PayloadKind.Port, { value: sent, transfer: moveBuffers ? transferablesIn(value) : [] }];
   }
-  return [PayloadKind.Serialized, serializeOrRefuse(value, undefined)];
+  return [PayloadKind.Serialized, serializeOrRefuse(sent, undefined)];
+}
+
+/** What the serializer (or the envelope) refused, as a CloneError. */
+function refusal(error: unknown, value: unknown, argumentIndex: number | undefined): Error {
+  const where = argumentIndex === undefined ? "the result" : `argument ${argumentIndex}`;
+  return new (errors().CloneError)(
+    `${where} can't be sent to another thread: ${(error as Error)?.message ?? String(error)}`,
+    {
+      argumentIndex,
+      valueType: typeof value === "object" && value !== null ? (value.constructor?.name ?? "object") : typeof value,
+    },
+  );
 }
 
 /** `serialize`, with what it refuses reported as a CloneError. */
@@ -80,37 +133,39 @@ function serializeOrRefuse(value: unknown, argumentIndex: number | undefined): B
   try {
     return serialize(value);
   } catch (error) {
-    const where = argumentIndex === undefined ? "the result" : `argument ${argumentIndex}`;
-    throw new (errors().CloneError)(
-      `${where} can't be sent to another thread: ${(error as Error)?.message ?? String(error)}`,
-      {
-        argumentIndex,
-        valueType: typeof value === "object" && value !== null ? (value.constructor?.name ?? "object") : typeof value,
-      },
-    );
+    throw refusal(error, value, argumentIndex);
   }
 }
 
-/** Serializes the arguments; on a refusal, finds the argument to blame. */
-function serializeArgs(args: readonly unknown[]): Buffer {
+/** `wrapErrors`, with a failure (nesting too deep) reported as a CloneError. */
+function envelopeOrRefuse(value: unknown, argumentIndex: number | undefined): unknown {
   try {
-    return serialize(args);
+    return wrapErrors(value);
   } catch (error) {
-    args.forEach((arg, i) => serializeOrRefuse(arg, i));
-    return serializeOrRefuse(args, undefined);
+    throw refusal(error, value, argumentIndex);
+  }
+}
+
+/** Serializes the arguments (in an envelope when `rich`); on a refusal, finds the argument to blame. */
+function serializeArgs(args: readonly unknown[], rich: boolean): Buffer {
+  try {
+    return serialize(rich ? wrapErrors(args) : args);
+  } catch (error) {
+    args.forEach((arg, i) => serializeOrRefuse(rich ? envelopeOrRefuse(arg, i) : arg, i));
+    throw refusal(error, args, undefined);
   }
 }
 
 /** Decodes arguments encoded by `encodeArgs`. */
 export function decodeArgs(kind: PayloadKind, data: unknown): unknown[] {
   if (kind === PayloadKind.Values) return data as unknown[];
-  return deserialize(data as Buffer) as unknown[];
+  return arrived(deserialize(data as Buffer)) as unknown[];
 }
 
 /** Decodes a value encoded by `encodeValue`. */
 export function decodeValue(kind: PayloadKind, data: unknown): unknown {
   if (kind === PayloadKind.Values) return (data as unknown[])[0];
-  return deserialize(data as Buffer);
+  return arrived(deserialize(data as Buffer));
 }
 
 /** Serializes plain data the library itself sends (errors, reasons). */

@@ -16,7 +16,7 @@ import { errorTransport } from "./lazy.js";
 import { attachAsThread } from "./runtime.js";
 import { post, receive } from "./ports.js";
 import { TASK_SOURCE_PREFIX } from "./tasks.js";
-import { decodeArgs, encodeData, encodeValue, type Encoded, type PortMessage } from "./transport.js";
+import { arrived, decodeArgs, encodeData, encodeValue, type Encoded, type PortMessage } from "./transport.js";
 
 const { thread, idleTimeout, port, spawner } = workerData as {
   thread: number;
@@ -128,7 +128,7 @@ function argsOf(job: RawJob): unknown[] | undefined {
   if (kind !== PayloadKind.Port) return decodeArgs(kind, data);
   for (;;) {
     const message = receive([port], call);
-    if (message !== undefined) return message.payload as unknown[];
+    if (message !== undefined) return arrived(message.payload) as unknown[];
     if (!binding.waitPayload(thread, call)) return undefined;
   }
 }
