@@ -161,6 +161,12 @@ export declare function takeJob(thread: number): Array<unknown> | undefined
 export declare function threadGone(thread: number, kind: number, reason: unknown): void
 
 /**
+ * Runs a memory-reducing garbage collection of the calling isolate (the
+ * young generation shrinks back); returns false where it isn't available.
+ */
+export declare function trimHeap(): boolean
+
+/**
  * Blocks until the caller posted this call's payload to the thread's port;
  * false when the call is gone or the thread must exit.
  */

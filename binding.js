@@ -864,5 +864,6 @@ module.exports.spinUntilSettled = nativeBinding.spinUntilSettled
 module.exports.submit = nativeBinding.submit
 module.exports.takeJob = nativeBinding.takeJob
 module.exports.threadGone = nativeBinding.threadGone
+module.exports.trimHeap = nativeBinding.trimHeap
 module.exports.waitPayload = nativeBinding.waitPayload
 module.exports.waitSync = nativeBinding.waitSync

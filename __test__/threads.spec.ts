@@ -295,3 +295,29 @@ test("nested calls past maxThreads are never starved into deadlock (child proces
   t.is(run.code, 0, run.stderr);
   t.is(run.stdout.trim(), JSON.stringify([2, 3, 30, 40, 50]));
 });
+
+// An idle pool thread waits in the core, not in its event loop, where V8
+// would shrink the heap it grew while busy: lib/worker.ts asks for that after
+// 200 ms of idleness (src/memory.rs).
+const trims = process.platform === "win32" ? test.skip : test;
+trims("an idle thread gives back the young generation it grew while busy", async (t) => {
+  const executor = new ParallelExecutor({ maxThreads: 1 });
+  try {
+    const youngGeneration = (garbage: number): number => {
+      let keep: unknown[] = [];
+      for (let i = 0; i < garbage; i++) {
+        keep.push({ i, pair: [i, i] });
+        if (keep.length > 20_000) keep = [];
+      }
+      const v8 = require("node:v8") as typeof import("node:v8");
+      return v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space")!.physical_space_size;
+    };
+    const busy = await executor.executeOne(youngGeneration, 200_000);
+    await delay(600);
+    const idle = await executor.executeOne(youngGeneration, 0);
+    t.log(`young generation: ${(busy / 2 ** 20).toFixed(1)} MiB busy, ${(idle / 2 ** 20).toFixed(1)} MiB after idling`);
+    t.true(idle < busy / 2, `${idle} bytes after idling, ${busy} while busy`);
+  } finally {
+    executor.close();
+  }
+});

@@ -3,6 +3,8 @@
  * with typed chains, exception groups and parallel contexts.
  */
 
+import { isPoolThread } from "./pool-thread.js";
+
 export { parallel } from "./parallel.js";
 export { ParallelCalls } from "./chain.js";
 export type { AnyFunction, FuturesOf, SettledOf, Starter } from "./chain.js";
@@ -38,3 +40,6 @@ export {
   ThreadCrashError,
   TimeoutError,
 } from "./errors.js";
+
+// A pool thread runs this entry as its script (see lib/pool-thread.ts).
+if (isPoolThread()) require("./worker.js");

@@ -7,8 +7,9 @@ import { deserialize, serialize } from "node:v8";
 import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from "node:worker_threads";
 import * as path from "node:path";
 
-import { binding, PayloadKind } from "./binding.js";
+import { addonFile, binding, PayloadKind } from "./binding.js";
 import { encodeThrown } from "./error-transport.js";
+import { ADDON_FILE, POOL_THREAD } from "./pool-thread.js";
 
 /** Worker options an executor stores with the core. */
 export interface SpawnOptions {
@@ -25,7 +26,12 @@ export interface ThreadDeath {
   cause?: unknown;
 }
 
-const WORKER_SCRIPT = path.join(__dirname, "worker.js");
+/**
+ * A pool thread runs the library's own entry (dist/index.js), which starts
+ * the thread side when it sees `POOL_THREAD` in its workerData: code in a
+ * call that loads the library then gets that same instance.
+ */
+const WORKER_SCRIPT = path.join(__dirname, "index.js");
 const workers = new Map<number, Worker>();
 const ports = new Map<number, MessagePort>();
 const optionsCache = new Map<number, SpawnOptions>();
@@ -71,7 +77,14 @@ export function spawnThread(thread: number, executor: number, spawner: number): 
   let worker: Worker;
   try {
     worker = new Worker(WORKER_SCRIPT, {
-      workerData: { thread, idleTimeout: options.idleTimeout, port: port2, spawner },
+      workerData: {
+        [POOL_THREAD]: true,
+        [ADDON_FILE]: addonFile(),
+        thread,
+        idleTimeout: options.idleTimeout,
+        port: port2,
+        spawner,
+      },
       transferList: [port2],
       resourceLimits: options.resourceLimits,
       execArgv: options.execArgv,

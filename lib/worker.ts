@@ -143,6 +143,7 @@ function rejected(error: unknown): [CallStatus, ...Encoded] {
  */
 function run(job: RawJob): [CallStatus, ...Encoded] | undefined | null {
   const [call, fnId] = job;
+  trimmed = false;
   let result: unknown;
   try {
     const args = argsOf(job);
@@ -183,6 +184,14 @@ function idleLeft(): number {
 }
 
 /**
+ * A thread idle this long gives back the memory its heap grew while busy
+ * (V8 would, from the event loop an idle thread doesn't turn), once per idle
+ * spell: a full collection of a small heap, a few milliseconds.
+ */
+const TRIM_AFTER_IDLE_MS = 200;
+let trimmed = true; // nothing to give back before the first call
+
+/**
  * Calls run back to back in the core before the event loop gets a turn:
  * V8 frees ArrayBuffer memory (and runs other platform tasks) from there.
  */
@@ -194,6 +203,10 @@ function runInCore(next: RawJob | number): void {
   for (;;) {
     if (typeof next === "number") {
       if (next === NextCode.Again) {
+        if (!trimmed && performance.now() - idleSince >= TRIM_AFTER_IDLE_MS) {
+          trimmed = true;
+          binding.trimHeap();
+        }
         next = binding.nextJob(thread, idleLeft());
         continue;
       }

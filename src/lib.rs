@@ -9,6 +9,7 @@ mod convert;
 mod errors;
 mod executors;
 mod isolate;
+mod memory;
 mod portability;
 mod time;
 mod worker;
