@@ -99,6 +99,7 @@ export function untrack(call: number): void {
 export function onWake(): void {
   const arrivals = binding.drain();
   const completions = arrivals[0] as number;
+  if (completions > 1) startBurst();
   let i = 1;
   for (let n = 0; n < completions; n++, i += 4) {
     settle(arrivals[i] as number, arrivals[i + 1] as CallStatus, arrivals[i + 2] as PayloadKind, arrivals[i + 3]);
@@ -164,6 +165,17 @@ function crashError(entry: PendingCall, death: ThreadDeath | undefined): ThreadC
 
 /** The longest a `results()` spins for calls that answer quickly (µs). */
 const SPIN_MICROS = 40;
+/** Set from a drain that settled several calls until the next macrotask. */
+let inBurst = false;
+
+function startBurst(): void {
+  if (inBurst) return;
+  inBurst = true;
+  setImmediate(() => {
+    inBurst = false;
+  });
+}
+
 let spinCredit = 0;
 let spinSkips = 0;
 
@@ -177,6 +189,9 @@ let spinSkips = 0;
 export function spinForQuickCalls(calls: number[]): void {
   // With other calls of ours in flight, the event loop has work: don't block it.
   if (pending.size > calls.length) return;
+  // Several calls just settled: their continuations (likely to start more
+  // calls) are queued behind this one; spinning would hold them all up.
+  if (inBurst) return;
   if (spinCredit < 0 && ++spinSkips % 32 !== 0) return;
   const settled = binding.spinUntilSettled(calls, SPIN_MICROS);
   onWake();

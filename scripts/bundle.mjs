@@ -24,8 +24,9 @@ await build({
   // napi-rs loader picks the platform's .node file at run time.
   packages: "external",
   external: ["../binding.js"],
-  // Classes and functions keep their names (error classes' `name`s).
-  keepNames: true,
+  // No keepNames: its __name() wrappers cost ~0.3 µs on every closure made
+  // on the hot path. No class is renamed by the bundling (the error classes
+  // set their `name` themselves); the tests check the names.
   sourcemap: true,
   logLevel: "warning",
 });
