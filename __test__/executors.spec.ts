@@ -1017,3 +1017,34 @@ test.serial(
     }
   },
 );
+
+// ---------------------------------------------------------------- call sites
+
+test("callSiteStacks: errors carry the call site by default; with false they carry the thread's frames only", async (t) => {
+  const fail = (m: string): never => {
+    throw new RangeError(m);
+  };
+  const withSites = new ParallelExecutor({ maxThreads: 1 });
+  const withoutSites = new ParallelExecutor({ maxThreads: 1, callSiteStacks: false });
+  try {
+    for (const [executor, expected] of [
+      [withSites, true],
+      [withoutSites, false],
+    ] as const) {
+      const viaChain = await t.throwsAsync(executor.parallel(fail)("chain").results(), { instanceOf: RangeError });
+      const viaFuture = await t.throwsAsync(executor.executeOne(fail, "future"), { instanceOf: RangeError });
+      for (const error of [viaChain, viaFuture]) {
+        t.is(/parallel\(\) call site[^]*executors\.spec\.(js|ts)/.test(error?.stack ?? ""), expected, error?.stack);
+        t.regex(error?.stack ?? "", /^RangeError: (chain|future)\n\s+at /, "the thread's own frames are there");
+      }
+    }
+    t.throws(() => new ParallelExecutor({ callSiteStacks: "no" as unknown as boolean }), {
+      instanceOf: TypeError,
+      code: "ERR_INVALID_ARG_TYPE",
+      message: /callSiteStacks must be a boolean/,
+    });
+  } finally {
+    withSites.close();
+    withoutSites.close();
+  }
+});

@@ -3,6 +3,7 @@
  * of their results.
  */
 
+import { captureCallSite } from "./call-sites.js";
 import { iterateCompleted } from "./as-completed.js";
 import { collect } from "./collect.js";
 import { CancelledError, ChainConsumedError } from "./errors.js";
@@ -34,21 +35,21 @@ export interface Link {
   readonly call: number;
 }
 
-/** Starts a thread call and returns its link. */
-export type CallStarter = (
-  fn: AnyFunction,
-  args: readonly unknown[],
-  options: CallOptions | undefined,
-  site: object,
-) => Link;
+/** Starts a thread call on its executor and returns its link. */
+export interface CallStarter {
+  (fn: AnyFunction, args: readonly unknown[], options: CallOptions | undefined, site: object): Link;
+  /** The executor's id in the core. */
+  readonly executor: number;
+}
 
 /** A call on `executor`: on a thread, or on this thread for `local()` functions. */
 export function threadCallStarter(executor: number): CallStarter {
-  return (fn, args, options, site) => {
+  const start = (fn: AnyFunction, args: readonly unknown[], options: CallOptions | undefined, site: object): Link => {
     const target = localTarget(fn);
     if (target !== undefined) return { future: startLocalCall(target, args, options), call: LOCAL_CALL };
     return startCall(executor, registerFunction(fn), args, options, site);
   };
+  return Object.assign(start, { executor });
 }
 
 /** The `call` of a link that runs locally (it has no core id). */
@@ -95,12 +96,8 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
     const starter = (...args: Parameters<F>): ParallelCalls<[...R, Awaited<ReturnType<F>>]> => {
       const links = this.#live("parallel()");
       // The call site, for the stacks of errors from the thread. Capturing a
-      // stack costs ~2 µs, so a chain captures it once, at its first call.
-      let site = this.#site;
-      if (site === undefined) {
-        site = {};
-        Error.captureStackTrace(site, starter);
-      }
+      // stack costs ~4 µs, so a chain captures it once, at its first call.
+      const site = this.#site ?? captureCallSite(this.#start.executor, starter);
       const link = this.#start(fn, args, checked, site);
       this.#links = undefined;
       return new ParallelCalls<[...R, Awaited<ReturnType<F>>]>([...links, link], this.#start, site);

@@ -4,8 +4,14 @@
 import * as pt from "parallel-threads";
 import * as tasks from "../workers/tasks.mjs";
 
+// PT_CALL_SITE_STACKS=0 measures the executor with `callSiteStacks: false`
+// (errors without the caller's frames; README "Performance").
+const callSiteStacks = process.env.PT_CALL_SITE_STACKS !== "0";
+
 export async function setup({ threads } = {}) {
-  const executor = threads ? new pt.ParallelExecutor({ maxThreads: threads, idleTimeout: 600_000 }) : undefined;
+  const executor = threads
+    ? new pt.ParallelExecutor({ maxThreads: threads, idleTimeout: 600_000, callSiteStacks })
+    : undefined;
   const parallel = executor ? (fn) => executor.parallel(fn) : pt.parallel;
   return {
     async call(fn, arg, { transfer } = {}) {
@@ -20,6 +26,6 @@ export async function setup({ threads } = {}) {
       const close = executor?.close ?? executor?.shutdown ?? executor?.[Symbol.asyncDispose];
       if (typeof close === "function") await close.call(executor);
     },
-    describe: () => ({ maxThreads: threads ?? "default" }),
+    describe: () => ({ maxThreads: threads ?? "default", callSiteStacks }),
   };
 }
