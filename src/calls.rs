@@ -52,8 +52,7 @@ pub fn submit(
     async_fn,
     timeout: duration(timeout_ms),
   };
-  let id = engine().submit(spec).map_err(core_error)?;
-  let placed = engine().call_thread(id).is_some();
+  let (id, placed) = engine().submit_placed(spec).map_err(core_error)?;
   Ok(if placed { id as f64 } else { -(id as f64) })
 }
 

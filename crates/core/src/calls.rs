@@ -18,6 +18,12 @@ impl Engine {
   /// Starts a call: places it on a thread of its own at once, or queues it
   /// (and asks for a thread) when none is free.
   pub fn submit(&'static self, spec: CallSpec) -> Result<CallId, CoreError> {
+    self.submit_placed(spec).map(|(id, _)| id)
+  }
+
+  /// [`Engine::submit`], also telling whether the call got a thread at once
+  /// (one lock instead of a second one for [`Engine::call_thread`]).
+  pub fn submit_placed(&'static self, spec: CallSpec) -> Result<(CallId, bool), CoreError> {
     self.with(|st, wakes| {
       if st.shutdown {
         return Err(CoreError::ShuttingDown);
@@ -69,7 +75,8 @@ impl Engine {
         },
       );
       st.place(wakes, spec.executor, job);
-      Ok(id)
+      let placed = st.calls.get(&id).is_some_and(|c| c.thread.is_some());
+      Ok((id, placed))
     })
   }
 

@@ -407,3 +407,27 @@ fn the_spawner_is_asked_to_hold_its_event_loop_while_other_isolates_calls_run() 
     .iter()
     .any(|d| matches!(d, Duty::Hold(_))));
 }
+
+#[test]
+fn submit_placed_tells_whether_the_call_got_a_thread_at_once() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 1);
+  let (first, placed) = engine.submit_placed(spec(ex, main.id, 0, &[1.0])).unwrap();
+  assert!(!placed, "no thread yet: the call waits for one");
+  assert_eq!(engine.call_thread(first), None);
+  let thread = main.expect_one_spawn();
+  let pool = Manual::attach(engine, thread);
+  let job = pool.job();
+  assert_eq!(job.call, first);
+
+  let (second, placed) = engine.submit_placed(spec(ex, main.id, 0, &[2.0])).unwrap();
+  assert!(!placed, "the only thread is busy (maxThreads 1)");
+  pool.complete(&job, fulfilled(1.0));
+  assert_eq!(
+    pool.job().call,
+    second,
+    "the queued call goes to the freed thread"
+  );
+  assert_eq!(engine.call_thread(second), Some(thread));
+}
