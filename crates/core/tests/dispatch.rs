@@ -424,10 +424,12 @@ fn submit_placed_tells_whether_the_call_got_a_thread_at_once() {
   let (second, placed) = engine.submit_placed(spec(ex, main.id, 0, &[2.0])).unwrap();
   assert!(!placed, "the only thread is busy (maxThreads 1)");
   pool.complete(&job, fulfilled(1.0));
-  assert_eq!(
-    pool.job().call,
-    second,
-    "the queued call goes to the freed thread"
-  );
+  let job = pool.job();
+  assert_eq!(job.call, second, "the queued call goes to the freed thread");
   assert_eq!(engine.call_thread(second), Some(thread));
+  pool.complete(&job, fulfilled(2.0));
+
+  let (third, placed) = engine.submit_placed(spec(ex, main.id, 0, &[3.0])).unwrap();
+  assert!(placed, "an idle thread takes it at once");
+  assert_eq!(engine.call_thread(third), Some(thread));
 }
