@@ -28,12 +28,14 @@
 // semi-spaces under allocation pressure (bounded, ~40 MiB of heap per thread, not a leak).
 //
 // The healthy calls mixed with faults are sync and async, except in the infinite-loop phase: an
-// async call that shares a thread with an async call looping after an await never settles, a
-// library bug (see the failing test in __test__/reliability.spec.ts). Pass --async-bystanders to
-// mix async healthy calls in there too.
+// async call that shares a thread with an async call looping after an await fails with
+// ThreadCrashError when that thread stops answering and is terminated (README "Threads"), so
+// only synchronous healthy calls there, whose outcome is always a value. Pass --async-bystanders
+// to mix async healthy calls in there too. --no-oom skips the out-of-memory phase (Node 24 can
+// hang in it: README "Limitations").
 //
 // Options: --quick  --out <file.json>  --seed <n>  --calls <n>  --warmup <n>  --faults <n>
-//          --children <n>  --async-bystanders  --natural-heaps
+//          --children <n>  --async-bystanders  --natural-heaps  --no-oom
 //          (for investigations: --kinds 0,1,2,3,4  --soak-threads <n>  --chain-share <0..1>
 //          --own-share <0..1>)
 // Results: a figures table on stdout and JSON in <os.tmpdir()>/parallel-threads-soak/latest.json
@@ -81,6 +83,7 @@ function options() {
     childBatch: 4,
     seed: number("--seed", Date.now() % 1_000_000),
     asyncBystanders: flag("--async-bystanders"),
+    oom: !flag("--no-oom"),
     naturalHeaps: flag("--natural-heaps"),
     soakThreads: number("--soak-threads", 4),
     chainShare: number("--chain-share", 0.7),
@@ -816,19 +819,20 @@ async function main() {
   figures.faults["timer exception"].causes = timerCauses;
   process.stdout.write("timer ");
 
-  await faultPhase("out of memory", {
-    count: o.faults,
-    concurrency: 2,
-    executorOptions: { maxThreads: 4, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } },
-    fault: () => ({ fn: oomCall, args: [], expect: crash() }),
-  });
-  process.stdout.write("oom ");
+  if (o.oom) {
+    await faultPhase("out of memory", {
+      count: o.faults,
+      concurrency: 2,
+      executorOptions: { maxThreads: 4, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } },
+      fault: () => ({ fn: oomCall, args: [], expect: crash() }),
+    });
+    process.stdout.write("oom ");
+  }
 
   await faultPhase("infinite loop + timeout", {
     count: o.faults,
-    // An async call sharing a thread with a looping async call never settles (library bug; see
-    // the failing test in __test__/reliability.spec.ts): healthy calls here are synchronous
-    // unless --async-bystanders.
+    // An async call sharing a thread with a looping async call fails with ThreadCrashError when
+    // the thread is terminated: healthy calls here are synchronous unless --async-bystanders.
     asyncBystanders: false,
     concurrency: 3,
     executorOptions: { maxThreads: 4 },
