@@ -88,6 +88,7 @@ export function optionsTyping(): void {
     resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16, codeRangeSizeMb: 8, stackSizeMb: 4 },
     execArgv: ["--no-warnings"],
     env: { FOO: "bar", UNSET: undefined },
+    callSiteStacks: false,
   };
   new ParallelExecutor(full);
   new ParallelExecutor();
@@ -98,6 +99,8 @@ export function optionsTyping(): void {
 
   // @ts-expect-error idleTimeout is a number of milliseconds
   new ParallelExecutor({ idleTimeout: "10s" });
+  // @ts-expect-error callSiteStacks is a boolean
+  new ParallelExecutor({ callSiteStacks: "off" });
   // @ts-expect-error execArgv is an array of strings
   new ParallelExecutor({ execArgv: "--no-warnings" });
   // @ts-expect-error env values are strings
