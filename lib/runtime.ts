@@ -184,7 +184,8 @@ let spinSkips = 0;
  * the core for calls that answer quickly: they then settle without a trip
  * through the event loop (most of a tiny call's round trip). Adaptive: after
  * spins that did not pay off it only tries now and then, so slow calls cost
- * the event loop nothing. Never on a single core.
+ * the event loop nothing. On a single core the core sleeps instead of
+ * spinning (the thread that answers needs that core).
  */
 export function spinForQuickCalls(calls: number[]): void {
   // With other calls of ours in flight, the event loop has work: don't block it.

@@ -146,19 +146,18 @@ impl Engine {
     outcome
   }
 
-  /// Spins (never sleeps) for at most `spin` until `calls` settled; true
-  /// when they did. For `results()`: a call that answers within a few
-  /// microseconds settles without a trip through the event loop. Only worth
-  /// it when another core can run the call meanwhile.
+  /// Waits at most `spin` until `calls` settled; true when they did. For
+  /// `results()`: a call that answers within a few microseconds settles
+  /// without a trip through the event loop. Spins when another core can run
+  /// the call meanwhile; on one core it sleeps instead (the caller is woken
+  /// directly when the outcome arrives).
   pub fn spin_until_settled(
     &self,
     isolate: IsolateId,
     calls: &[CallId],
     spin: std::time::Duration,
   ) -> bool {
-    if !crate::parker::multi_core() {
-      return false;
-    }
+    let multi_core = crate::parker::multi_core();
     let start = Instant::now();
     let parker = {
       let mut st = self.lock();
@@ -180,10 +179,17 @@ impl Engine {
       if start.elapsed() >= spin {
         break false;
       }
-      while parker.seq() == seen && start.elapsed() < spin {
-        for _ in 0..64 {
-          std::hint::spin_loop();
+      if multi_core {
+        while parker.seq() == seen && start.elapsed() < spin {
+          for _ in 0..64 {
+            std::hint::spin_loop();
+          }
         }
+      } else {
+        // On one core spinning would only keep the thread that is to answer
+        // off it: sleep instead, so that thread runs now and wakes us directly
+        // (no trip through the event loop either way).
+        parker.wait(seen, Some(start + spin));
       }
     };
     let mut st = self.lock();
