@@ -1,7 +1,12 @@
 //! The engine's shared state: every isolate, executor, thread and call of
 //! the process, behind one lock. Operations live in the sibling modules.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+// Keys are ids the core hands out and the program's own function sources:
+// FxHash is several times cheaper than the default SipHash, and HashDoS
+// resistance buys nothing here.
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
