@@ -7,11 +7,17 @@ import { readFileSync } from "node:fs";
 
 import { spawnerAddonFile } from "./pool-thread.js";
 
-/** Payload kinds: primitives as they are, a structured-clone buffer, or the MessagePort. */
+/**
+ * Payload kinds: primitives as they are, a structured-clone buffer, the
+ * MessagePort; and in packed output (or a result) numbers inline: one
+ * (`Number`), or a count and the numbers (`Numbers`, output only).
+ */
 export const enum PayloadKind {
   Values = 0,
   Serialized = 1,
   Port = 2,
+  Number = 3,
+  Numbers = 4,
 }
 
 /** Outcome statuses, as the core numbers them. */
@@ -23,8 +29,11 @@ export const enum CallStatus {
   Crashed = 4,
 }
 
-/** A job as the core hands it to a thread: `[callId, functionId, flags, caller, argsKind, args]`. */
-export type RawJob = [number, number, number, number, PayloadKind, unknown];
+/**
+ * A job as the core hands it to a thread, packed:
+ * `[callId, functionId, flags, caller, argsKind, args…]` (see `packedData`).
+ */
+export type RawJob = Float64Array;
 
 /** Percentiles of recent durations, in microseconds (nearest rank over the last 1024 calls). */
 export interface Percentiles {
@@ -58,7 +67,8 @@ export interface RawExecutorStats {
 export interface Binding {
   attachUser(onWake: () => void): number;
   attachThread(thread: number, onWake: () => void): number;
-  drain(): unknown[];
+  /** Completions, assignments and duties, packed; values other than numbers go into `objs`. */
+  drain(objs: unknown[]): Float64Array;
   shutdown(): void;
   detach(): void;
   registerFunction(source: string): number;
@@ -79,8 +89,8 @@ export interface Binding {
   isSpawner(): boolean;
   payloadPosted(call: number): void;
   waitPayload(thread: number, call: number): boolean;
-  nextJob(thread: number, idleMs: number): RawJob | number;
-  takeJob(thread: number): RawJob | undefined | null;
+  nextJob(thread: number, idleMs: number, objs: unknown[]): RawJob | number;
+  takeJob(thread: number, objs: unknown[]): RawJob | undefined | null;
   callYielded(thread: number, call: number): void;
   complete(thread: number, call: number, status: CallStatus, kind: PayloadKind, payload: unknown): void;
   completeAndNext(
@@ -90,6 +100,7 @@ export interface Binding {
     kind: PayloadKind,
     payload: unknown,
     idleMs: number,
+    objs: unknown[],
   ): RawJob | number;
   reportExit(thread: number, kind: PayloadKind, reason: unknown): void;
   /** A memory-reducing GC of this isolate (src/memory.rs); false where unavailable. */

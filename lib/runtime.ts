@@ -13,7 +13,7 @@ import { errors, errorTransport, spawner } from "./lazy.js";
 import type { Future } from "./future.js";
 import { post, receive } from "./ports.js";
 import type { ThreadDeath } from "./spawner.js";
-import { arrived, decodeData, decodeValue, type PortMessage } from "./transport.js";
+import { arrived, decodeData, decodeValue, packedData, packedWidth, type PortMessage } from "./transport.js";
 
 /** What the runtime keeps about a call it made. */
 export interface PendingCall {
@@ -97,19 +97,23 @@ export function untrack(call: number): void {
 
 /** Settles futures whose outcomes arrived and does the spawner's duties. */
 export function onWake(): void {
-  const arrivals = binding.drain();
-  const completions = arrivals[0] as number;
+  const objs: unknown[] = [];
+  const arrivals = binding.drain(objs);
+  const completions = arrivals[0]!;
   if (completions > 1) startBurst();
   let i = 1;
-  for (let n = 0; n < completions; n++, i += 4) {
-    settle(arrivals[i] as number, arrivals[i + 1] as CallStatus, arrivals[i + 2] as PayloadKind, arrivals[i + 3]);
+  for (let n = 0; n < completions; n++) {
+    const kind = arrivals[i + 2] as PayloadKind;
+    const data = packedData(arrivals, objs, i + 2);
+    settle(arrivals[i]!, arrivals[i + 1] as CallStatus, kind === PayloadKind.Numbers ? PayloadKind.Values : kind, data);
+    i += 2 + packedWidth(arrivals, i + 2);
   }
-  const assignments = arrivals[i++] as number;
-  for (let n = 0; n < assignments; n++, i += 2) postPayload(arrivals[i] as number, arrivals[i + 1] as number);
+  const assignments = arrivals[i++]!;
+  for (let n = 0; n < assignments; n++, i += 2) postPayload(arrivals[i]!, arrivals[i + 1]!);
   for (; i < arrivals.length; i += 3) {
     const duty = arrivals[i];
-    if (duty === 0) spawner().spawnThread(arrivals[i + 1] as number, arrivals[i + 2] as number, isolate!);
-    else if (duty === 1) spawner().terminateThread(arrivals[i + 1] as number);
+    if (duty === 0) spawner().spawnThread(arrivals[i + 1]!, arrivals[i + 2]!, isolate!);
+    else if (duty === 1) spawner().terminateThread(arrivals[i + 1]!);
     else holdForOthers(arrivals[i + 1] === 1);
   }
 }

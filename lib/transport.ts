@@ -107,6 +107,7 @@ export function encodeArgs(args: readonly unknown[]): Encoded {
  * shared memory, or all results when `moveBuffers`, travel over the port.
  */
 export function encodeValue(value: unknown, viaPort = false, moveBuffers = false): Encoded {
+  if (typeof value === "number") return [PayloadKind.Number, value];
   if (isFastPrimitive(value)) return [PayloadKind.Values, [value]];
   const found = checkCloneable(value, undefined);
   const sent = found & Found.RichErrors ? envelopeOrRefuse(value, undefined) : value;
@@ -156,15 +157,39 @@ function serializeArgs(args: readonly unknown[], rich: boolean): Buffer {
   }
 }
 
-/** Decodes arguments encoded by `encodeArgs`. */
+/**
+ * The data of a payload the core packed at `nums[at]` (its kind): a number
+ * inline, numbers inline, or a value it put into `objs`.
+ */
+export function packedData(nums: Float64Array, objs: unknown[], at: number): unknown {
+  switch (nums[at] as PayloadKind) {
+    case PayloadKind.Number:
+      return nums[at + 1];
+    case PayloadKind.Numbers:
+      return Array.from(nums.subarray(at + 2, at + 2 + nums[at + 1]!));
+    case PayloadKind.Port:
+      return undefined;
+    default:
+      return objs[nums[at + 1]!];
+  }
+}
+
+/** How many slots the payload packed at `nums[at]` takes. */
+export function packedWidth(nums: Float64Array, at: number): number {
+  return nums[at] === PayloadKind.Numbers ? 2 + nums[at + 1]! : 2;
+}
+
+/** Decodes arguments encoded by `encodeArgs` (as the core packed them). */
 export function decodeArgs(kind: PayloadKind, data: unknown): unknown[] {
-  if (kind === PayloadKind.Values) return data as unknown[];
+  if (kind === PayloadKind.Values || kind === PayloadKind.Numbers) return data as unknown[];
+  if (kind === PayloadKind.Number) return [data];
   return arrived(deserialize(data as Buffer)) as unknown[];
 }
 
-/** Decodes a value encoded by `encodeValue`. */
+/** Decodes a value encoded by `encodeValue` (as the core packed it). */
 export function decodeValue(kind: PayloadKind, data: unknown): unknown {
-  if (kind === PayloadKind.Values) return (data as unknown[])[0];
+  if (kind === PayloadKind.Number) return data;
+  if (kind === PayloadKind.Values || kind === PayloadKind.Numbers) return (data as unknown[])[0];
   return arrived(deserialize(data as Buffer));
 }
 

@@ -16,7 +16,15 @@ import { errorTransport } from "./lazy.js";
 import { attachAsThread } from "./runtime.js";
 import { post, receive } from "./ports.js";
 import { TASK_SOURCE_PREFIX } from "./tasks.js";
-import { arrived, decodeArgs, encodeData, encodeValue, type Encoded, type PortMessage } from "./transport.js";
+import {
+  arrived,
+  decodeArgs,
+  encodeData,
+  encodeValue,
+  packedData,
+  type Encoded,
+  type PortMessage,
+} from "./transport.js";
 
 const { thread, idleTimeout, port, spawner } = workerData as {
   thread: number;
@@ -110,7 +118,9 @@ async function loadTask(url: string, exportName: string): Promise<Function> {
 
 /** The outcome of a call that returned `value` (moved over the port when it must be). */
 function fulfilled(value: unknown, job: RawJob): [CallStatus, ...Encoded] {
-  const [call, , flags, caller] = job;
+  const call = job[0]!;
+  const flags = job[2]!;
+  const caller = job[3]!;
   try {
     const [kind, data] = encodeValue(value, caller === spawner, (flags & CallFlag.TransferResult) !== 0);
     if (kind !== PayloadKind.Port) return [CallStatus.Fulfilled, kind, data];
@@ -122,10 +132,17 @@ function fulfilled(value: unknown, job: RawJob): [CallStatus, ...Encoded] {
   }
 }
 
+/** The values (other than numbers) of the job fetched last: a new array each fetch. */
+let jobObjs: unknown[] = [];
+function freshJobObjs(): unknown[] {
+  return (jobObjs = []);
+}
+
 /** A job's arguments; `undefined` when its payload will never come (the call is gone). */
-function argsOf(job: RawJob): unknown[] | undefined {
-  const [call, , , , kind, data] = job;
-  if (kind !== PayloadKind.Port) return decodeArgs(kind, data);
+function argsOf(job: RawJob, objs: unknown[]): unknown[] | undefined {
+  const call = job[0]!;
+  const kind = job[4] as PayloadKind;
+  if (kind !== PayloadKind.Port) return decodeArgs(kind, packedData(job, objs, 4));
   for (;;) {
     const message = receive([port], call);
     if (message !== undefined) return arrived(message.payload) as unknown[];
@@ -142,11 +159,12 @@ function rejected(error: unknown): [CallStatus, ...Encoded] {
  * while it awaits, `null` when it was abandoned before it could start.
  */
 function run(job: RawJob): [CallStatus, ...Encoded] | undefined | null {
-  const [call, fnId] = job;
+  const call = job[0]!;
+  const fnId = job[1]!;
   trimmed = false;
   let result: unknown;
   try {
-    const args = argsOf(job);
+    const args = argsOf(job, jobObjs);
     if (args === undefined) return null;
     const fn = compiled(fnId);
     result = callContext.run(call, invoke, fn, args);
@@ -211,7 +229,7 @@ function runInCore(next: RawJob | number): void {
           trimmed = true;
           binding.trimHeap();
         }
-        next = binding.nextJob(thread, idleLeft());
+        next = binding.nextJob(thread, idleLeft(), freshJobObjs());
         continue;
       }
       if (next === NextCode.Retire) realExit(0);
@@ -219,16 +237,16 @@ function runInCore(next: RawJob | number): void {
     }
     const outcome = run(next);
     if (outcome === null) {
-      next = binding.nextJob(thread, idleTimeout);
+      next = binding.nextJob(thread, idleTimeout, freshJobObjs());
       continue;
     }
     if (outcome === undefined || next[4] === PayloadKind.Port || loopIsBusy() || ++calls >= CALLS_PER_LOOP_TURN) {
-      if (outcome !== undefined) binding.complete(thread, next[0], ...outcome);
+      if (outcome !== undefined) binding.complete(thread, next[0]!, ...outcome);
       resumeInCore();
       return;
     }
     idleSince = performance.now();
-    next = binding.completeAndNext(thread, next[0], ...outcome, idleTimeout);
+    next = binding.completeAndNext(thread, next[0]!, ...outcome, idleTimeout, freshJobObjs());
   }
 }
 
@@ -243,15 +261,15 @@ function resumeInCore(): void {
       return;
     }
     idleSince = performance.now();
-    runInCore(binding.nextJob(thread, idleTimeout));
+    runInCore(binding.nextJob(thread, idleTimeout, freshJobObjs()));
   });
 }
 
 /** The core woke this thread's event loop: run what it was given. */
 function onThreadWake(): void {
-  for (let job = binding.takeJob(thread); job; job = binding.takeJob(thread)) {
+  for (let job = binding.takeJob(thread, freshJobObjs()); job; job = binding.takeJob(thread, freshJobObjs())) {
     const outcome = run(job);
-    if (outcome) binding.complete(thread, job[0], ...outcome);
+    if (outcome) binding.complete(thread, job[0]!, ...outcome);
   }
   resumeInCore();
 }
@@ -299,4 +317,4 @@ process.on("exit", (exitCode) => {
 });
 
 attachAsThread(thread, onThreadWake);
-runInCore(binding.nextJob(thread, idleTimeout));
+runInCore(binding.nextJob(thread, idleTimeout, freshJobObjs()));

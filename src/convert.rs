@@ -9,6 +9,10 @@ use parallel_threads_core::{Arrivals, Duty, Job, Next, Outcome, Payload, Status,
 pub const KIND_VALUES: u32 = 0;
 pub const KIND_SERIALIZED: u32 = 1;
 pub const KIND_PORT: u32 = 2;
+/// One number, inline (in either direction).
+pub const KIND_NUMBER: u32 = 3;
+/// Numbers inline, output only: a count, then the numbers.
+pub const KIND_NUMBERS: u32 = 4;
 
 fn check(status: sys::napi_status, what: &str) -> Result<()> {
   if status == sys::Status::napi_ok {
@@ -57,6 +61,9 @@ pub unsafe fn payload_from_js(
       }
       Ok(Payload::Values(values))
     }
+    KIND_NUMBER => Ok(Payload::Values(vec![Value::Number(f64::from_napi_value(
+      env, value,
+    )?)])),
     KIND_SERIALIZED => Ok(Payload::Serialized(bytes_of(env, value)?)),
     KIND_PORT => Ok(Payload::Port),
     _ => Err(Error::new(
@@ -94,38 +101,117 @@ unsafe fn value_to_js(env: sys::napi_env, value: Value) -> Result<sys::napi_valu
   }
 }
 
-/// `[kind, value]` of a payload, pushed onto `out`.
-unsafe fn push_payload(
-  env: sys::napi_env,
-  out: &mut Vec<sys::napi_value>,
-  payload: Payload,
-) -> Result<()> {
-  match payload {
-    Payload::Values(values) => {
-      out.push(u32::to_napi_value(env, KIND_VALUES)?);
-      let mut array = std::ptr::null_mut();
-      check(
-        sys::napi_create_array_with_length(env, values.len(), &mut array),
-        "array",
-      )?;
-      for (i, value) in values.into_iter().enumerate() {
-        check(
-          sys::napi_set_element(env, array, i as u32, value_to_js(env, value)?),
-          "set element",
-        )?;
-      }
-      out.push(array);
-    }
-    Payload::Serialized(bytes) => {
-      out.push(u32::to_napi_value(env, KIND_SERIALIZED)?);
-      out.push(buffer_copy(env, &bytes)?);
-    }
-    Payload::Port => {
-      out.push(u32::to_napi_value(env, KIND_PORT)?);
-      out.push(<()>::to_napi_value(env, ())?);
+/// Output for JavaScript, packed: numbers go into one `Float64Array` (no
+/// Node-API call per number, which costs more than the rest of a tiny call's
+/// crossing); other values go into `objs`, an empty array the caller passes
+/// in, and their slot in the numbers holds their index there.
+pub struct Packed {
+  nums: Vec<f64>,
+  /// Values for `objs`, set when the output is made.
+  objs: Vec<sys::napi_value>,
+}
+
+impl Packed {
+  fn new(capacity: usize) -> Self {
+    Packed {
+      nums: Vec::with_capacity(capacity),
+      objs: Vec::new(),
     }
   }
-  Ok(())
+
+  fn num(&mut self, n: f64) {
+    self.nums.push(n);
+  }
+
+  fn obj(&mut self, value: sys::napi_value) {
+    self.nums.push(self.objs.len() as f64);
+    self.objs.push(value);
+  }
+
+  /// A payload as `kind, slots…`: one number inline (`NUMBER, n`), several
+  /// (`NUMBERS, count, n…`), or the index of its value in `objs`.
+  unsafe fn payload(&mut self, env: sys::napi_env, payload: Payload) -> Result<()> {
+    match payload {
+      Payload::Values(values) => {
+        if let Some(numbers) = all_numbers(&values) {
+          if numbers.len() == 1 {
+            self.num(f64::from(KIND_NUMBER));
+            self.num(numbers[0]);
+          } else {
+            self.num(f64::from(KIND_NUMBERS));
+            self.num(numbers.len() as f64);
+            self.nums.extend(numbers);
+          }
+          return Ok(());
+        }
+        self.num(f64::from(KIND_VALUES));
+        let mut array = std::ptr::null_mut();
+        check(
+          sys::napi_create_array_with_length(env, values.len(), &mut array),
+          "array",
+        )?;
+        for (i, value) in values.into_iter().enumerate() {
+          check(
+            sys::napi_set_element(env, array, i as u32, value_to_js(env, value)?),
+            "set element",
+          )?;
+        }
+        self.obj(array);
+      }
+      Payload::Serialized(bytes) => {
+        self.num(f64::from(KIND_SERIALIZED));
+        self.obj(buffer_copy(env, &bytes)?);
+      }
+      Payload::Port => {
+        self.num(f64::from(KIND_PORT));
+        self.num(0.0);
+      }
+    }
+    Ok(())
+  }
+
+  /// The `Float64Array`, after putting the other values into `objs`.
+  unsafe fn finish(self, env: sys::napi_env, objs: sys::napi_value) -> Result<sys::napi_value> {
+    for (i, value) in self.objs.into_iter().enumerate() {
+      check(
+        sys::napi_set_element(env, objs, i as u32, value),
+        "set element",
+      )?;
+    }
+    let bytes = self.nums.len() * std::mem::size_of::<f64>();
+    let mut data = std::ptr::null_mut();
+    let mut buffer = std::ptr::null_mut();
+    check(
+      sys::napi_create_arraybuffer(env, bytes, &mut data, &mut buffer),
+      "packing numbers",
+    )?;
+    if bytes > 0 {
+      std::ptr::copy_nonoverlapping(self.nums.as_ptr(), data.cast::<f64>(), self.nums.len());
+    }
+    let mut array = std::ptr::null_mut();
+    check(
+      sys::napi_create_typedarray(
+        env,
+        sys::TypedarrayType::float64_array,
+        self.nums.len(),
+        buffer,
+        0,
+        &mut array,
+      ),
+      "packing numbers",
+    )?;
+    Ok(array)
+  }
+}
+
+fn all_numbers(values: &[Value]) -> Option<Vec<f64>> {
+  values
+    .iter()
+    .map(|v| match v {
+      Value::Number(n) => Some(*n),
+      _ => None,
+    })
+    .collect()
 }
 
 /// A JavaScript-owned copy of `bytes`. (An external buffer over Rust memory
@@ -147,90 +233,81 @@ unsafe fn buffer_copy(env: sys::napi_env, bytes: &[u8]) -> Result<sys::napi_valu
   Ok(buffer)
 }
 
-unsafe fn array_of(env: sys::napi_env, items: Vec<sys::napi_value>) -> Result<sys::napi_value> {
-  let mut array = std::ptr::null_mut();
-  check(
-    sys::napi_create_array_with_length(env, items.len(), &mut array),
-    "array",
-  )?;
-  for (i, item) in items.into_iter().enumerate() {
-    check(
-      sys::napi_set_element(env, array, i as u32, item),
-      "set element",
-    )?;
-  }
-  Ok(array)
+/// A job, packed: `[callId, functionId, flags, caller, argsKind, args…]`.
+pub unsafe fn job_to_js(
+  env: sys::napi_env,
+  job: Job,
+  objs: sys::napi_value,
+) -> Result<sys::napi_value> {
+  let mut packed = Packed::new(8);
+  packed.num(job.call as f64);
+  packed.num(f64::from(job.function));
+  packed.num(f64::from(job.flags));
+  packed.num(f64::from(job.caller));
+  packed.payload(env, job.args)?;
+  packed.finish(env, objs)
 }
 
-unsafe fn push_job(env: sys::napi_env, out: &mut Vec<sys::napi_value>, job: Job) -> Result<()> {
-  out.push(f64::to_napi_value(env, job.call as f64)?);
-  out.push(u32::to_napi_value(env, job.function)?);
-  out.push(u32::to_napi_value(env, job.flags)?);
-  out.push(u32::to_napi_value(env, job.caller)?);
-  push_payload(env, out, job.args)
-}
-
-/// A job as `[callId, functionId, flags, caller, argsKind, args]`.
-pub struct JsJob(pub Job);
-
-impl ToNapiValue for JsJob {
-  unsafe fn to_napi_value(env: sys::napi_env, job: Self) -> Result<sys::napi_value> {
-    let mut items = Vec::with_capacity(6);
-    push_job(env, &mut items, job.0)?;
-    array_of(env, items)
+/// What a waiting thread gets: a packed job, `0` (retire), `1` (exit) or `2` (again).
+pub unsafe fn next_to_js(
+  env: sys::napi_env,
+  next: Next,
+  objs: sys::napi_value,
+) -> Result<sys::napi_value> {
+  match next {
+    Next::Job(job) => job_to_js(env, job, objs),
+    Next::Retire => u32::to_napi_value(env, 0),
+    Next::Exit => u32::to_napi_value(env, 1),
+    Next::Again => u32::to_napi_value(env, 2),
   }
 }
 
-/// What a waiting thread gets: a job array, `0` (retire), `1` (exit) or `2` (again).
-pub struct JsNext(pub Next);
-
-impl ToNapiValue for JsNext {
-  unsafe fn to_napi_value(env: sys::napi_env, next: Self) -> Result<sys::napi_value> {
-    match next.0 {
-      Next::Job(job) => JsJob::to_napi_value(env, JsJob(job)),
-      Next::Retire => u32::to_napi_value(env, 0),
-      Next::Exit => u32::to_napi_value(env, 1),
-      Next::Again => u32::to_napi_value(env, 2),
-    }
-  }
-}
-
-/// Arrivals as one flat array: `[n, (callId, status, kind, payload) × n,
-/// m, (callId, thread) × m, (dutyKind, thread, executor) × rest]`, where the
-/// m pairs are port payloads to post, and dutyKind 0 = spawn, 1 = terminate,
+/// Arrivals, packed: `[n, (callId, status, kind, slots…) × n, m,
+/// (callId, thread) × m, (dutyKind, thread, executor) × rest]`, where the m
+/// pairs are port payloads to post, and dutyKind 0 = spawn, 1 = terminate,
 /// 2 = hold the event loop open (thread = 1) or not (thread = 0).
-pub struct JsArrivals(pub Arrivals);
+pub unsafe fn arrivals_to_js(
+  env: sys::napi_env,
+  arrivals: Arrivals,
+  objs: sys::napi_value,
+) -> Result<sys::napi_value> {
+  let Arrivals {
+    completions,
+    duties,
+    assignments,
+  } = arrivals;
+  let mut packed =
+    Packed::new(2 + completions.len() * 4 + assignments.len() * 2 + duties.len() * 3);
+  packed.num(completions.len() as f64);
+  for (call, Outcome { status, payload }) in completions {
+    packed.num(call as f64);
+    packed.num(f64::from(status as u32));
+    packed.payload(env, payload)?;
+  }
+  packed.num(assignments.len() as f64);
+  for (call, thread) in assignments {
+    packed.num(call as f64);
+    packed.num(f64::from(thread));
+  }
+  for duty in duties {
+    let (kind, thread, executor) = match duty {
+      Duty::Spawn { thread, executor } => (0, thread, executor),
+      Duty::Terminate { thread } => (1, thread, 0),
+      Duty::Hold(hold) => (2, u32::from(hold), 0),
+    };
+    packed.num(f64::from(kind));
+    packed.num(f64::from(thread));
+    packed.num(f64::from(executor));
+  }
+  packed.finish(env, objs)
+}
 
-impl ToNapiValue for JsArrivals {
-  unsafe fn to_napi_value(env: sys::napi_env, arrivals: Self) -> Result<sys::napi_value> {
-    let Arrivals {
-      completions,
-      duties,
-      assignments,
-    } = arrivals.0;
-    let mut items = Vec::with_capacity(1 + completions.len() * 4 + duties.len() * 3);
-    items.push(u32::to_napi_value(env, completions.len() as u32)?);
-    for (call, Outcome { status, payload }) in completions {
-      items.push(f64::to_napi_value(env, call as f64)?);
-      items.push(u32::to_napi_value(env, status as u32)?);
-      push_payload(env, &mut items, payload)?;
-    }
-    items.push(u32::to_napi_value(env, assignments.len() as u32)?);
-    for (call, thread) in assignments {
-      items.push(f64::to_napi_value(env, call as f64)?);
-      items.push(u32::to_napi_value(env, thread)?);
-    }
-    for duty in duties {
-      let (kind, thread, executor) = match duty {
-        Duty::Spawn { thread, executor } => (0, thread, executor),
-        Duty::Terminate { thread } => (1, thread, 0),
-        Duty::Hold(hold) => (2, u32::from(hold), 0),
-      };
-      items.push(u32::to_napi_value(env, kind)?);
-      items.push(u32::to_napi_value(env, thread)?);
-      items.push(u32::to_napi_value(env, executor)?);
-    }
-    array_of(env, items)
+/// A value made already, returned as it is.
+pub struct Made(pub sys::napi_value);
+
+impl ToNapiValue for Made {
+  unsafe fn to_napi_value(_env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+    Ok(value.0)
   }
 }
 

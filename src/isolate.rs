@@ -5,13 +5,13 @@
 use std::cell::Cell;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::Function;
+use napi::bindgen_prelude::{Function, JsValue, Unknown};
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 use parallel_threads_core::{engine, IsolateId, Notifier, ThreadId};
 
-use crate::convert::JsArrivals;
+use crate::convert::{arrivals_to_js, Made};
 use crate::errors::core_error;
 
 thread_local! {
@@ -80,10 +80,14 @@ pub fn attach_thread(env: Env, thread: ThreadId, on_wake: Function<'_, (), ()>) 
   Ok(id)
 }
 
-/// Takes the completions (and, for the spawner, the duties) that arrived.
-#[napi(ts_return_type = "Array<number | unknown>")]
-pub fn drain() -> Result<JsArrivals> {
-  Ok(JsArrivals(engine().drain(current_isolate()?)))
+/// Takes the completions (and, for the spawner, the duties) that arrived,
+/// packed (see `arrivals_to_js`); values other than numbers go into `objs`.
+#[napi(ts_return_type = "Float64Array")]
+pub fn drain(env: Env, objs: Unknown<'_>) -> Result<Made> {
+  let arrivals = engine().drain(current_isolate()?);
+  Ok(Made(unsafe {
+    arrivals_to_js(env.raw(), arrivals, objs.raw())?
+  }))
 }
 
 /// The process is exiting: wake every wait in the core so threads can stop.

@@ -7,7 +7,7 @@ use napi::{Env, Result};
 use napi_derive::napi;
 use parallel_threads_core::{engine, Outcome};
 
-use crate::convert::{payload_from_js, status_from_js, JsJob, JsNext};
+use crate::convert::{job_to_js, next_to_js, payload_from_js, status_from_js, Made};
 
 fn idle_until(idle_ms: f64) -> Option<Instant> {
   crate::time::deadline_ms(idle_ms)
@@ -21,17 +21,24 @@ fn slice_end() -> Option<Instant> {
   Some(Instant::now() + SLICE)
 }
 
-/// Blocks until this thread has a call (a job array), is retired (0), must
-/// return to its event loop (1), or should call again (2, after a slice).
-#[napi(ts_return_type = "Array<unknown> | number")]
-pub fn next_job(thread: u32, idle_ms: f64) -> JsNext {
-  JsNext(engine().next_job_within(thread, idle_until(idle_ms), slice_end()))
+/// Blocks until this thread has a call (a packed job, its values other than
+/// numbers put into `objs`), is retired (0), must return to its event loop
+/// (1), or should call again (2, after a slice).
+#[napi(ts_return_type = "Float64Array | number")]
+pub fn next_job(env: Env, thread: u32, idle_ms: f64, objs: Unknown<'_>) -> Result<Made> {
+  let next = engine().next_job_within(thread, idle_until(idle_ms), slice_end());
+  Ok(Made(unsafe { next_to_js(env.raw(), next, objs.raw())? }))
 }
 
-/// The thread's next call without waiting, if any.
-#[napi(ts_return_type = "Array<unknown> | undefined")]
-pub fn take_job(thread: u32) -> Option<JsJob> {
-  engine().take_job(thread).map(JsJob)
+/// The thread's next call without waiting, if any (packed like `nextJob`'s).
+#[napi(ts_return_type = "Float64Array | undefined")]
+pub fn take_job(env: Env, thread: u32, objs: Unknown<'_>) -> Result<Option<Made>> {
+  let Some(job) = engine().take_job(thread) else {
+    return Ok(None);
+  };
+  Ok(Some(Made(unsafe {
+    job_to_js(env.raw(), job, objs.raw())?
+  })))
 }
 
 /// The call returned a promise and is awaiting.
@@ -63,7 +70,7 @@ pub fn complete(
 }
 
 /// `complete` then `nextJob`, in one crossing.
-#[napi(ts_return_type = "Array<unknown> | number")]
+#[napi(ts_return_type = "Float64Array | number")]
 #[allow(clippy::too_many_arguments)]
 pub fn complete_and_next(
   env: Env,
@@ -73,19 +80,21 @@ pub fn complete_and_next(
   kind: u32,
   payload: Unknown<'_>,
   idle_ms: f64,
-) -> Result<JsNext> {
+  objs: Unknown<'_>,
+) -> Result<Made> {
   let payload = unsafe { payload_from_js(env.raw(), kind, payload.raw())? };
   let outcome = Outcome {
     status: status_from_js(status)?,
     payload,
   };
-  Ok(JsNext(engine().complete_and_next_within(
+  let next = engine().complete_and_next_within(
     thread,
     call as u64,
     outcome,
     idle_until(idle_ms),
     slice_end(),
-  )))
+  );
+  Ok(Made(unsafe { next_to_js(env.raw(), next, objs.raw())? }))
 }
 
 /// The thread says why it is about to die (serialized error description).
