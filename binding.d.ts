@@ -40,7 +40,7 @@ export declare function closeExecutor(id: number): void
 export declare function complete(thread: number, call: number, status: number, kind: number, payload: unknown): void
 
 /** `complete` then `nextJob`, in one crossing. */
-export declare function completeAndNext(thread: number, call: number, status: number, kind: number, payload: unknown, idleMs: number, objs: unknown): Float64Array | number
+export declare function completeAndNext(thread: number, call: number, status: number, kind: number, payload: unknown, idleMs: number, objs: unknown, scratch: unknown): Float64Array | number
 
 /** Changes an executor's options. */
 export declare function configureExecutor(id: number, maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): void
@@ -65,9 +65,10 @@ export declare function detach(): void
 
 /**
  * Takes the completions (and, for the spawner, the duties) that arrived,
- * packed (see `arrivals_to_js`); values other than numbers go into `objs`.
+ * packed (see `arrivals_to_js`): values other than numbers go into `objs`,
+ * the numbers into `scratch` when they fit (it is returned then).
  */
-export declare function drain(objs: unknown): Float64Array
+export declare function drain(objs: unknown, scratch: unknown): Float64Array
 
 /** A snapshot of an executor's threads and counters. */
 export declare function executorStats(id: number): RawExecutorStats | null
@@ -98,11 +99,11 @@ export declare function functionSource(id: number): string | null
 export declare function isSpawner(): boolean
 
 /**
- * Blocks until this thread has a call (a packed job, its values other than
- * numbers put into `objs`), is retired (0), must return to its event loop
- * (1), or should call again (2, after a slice).
+ * Blocks until this thread has a call (a packed job: in `scratch` when it
+ * fits, its values other than numbers put into `objs`), is retired (0),
+ * must return to its event loop (1), or should call again (2, after a slice).
  */
-export declare function nextJob(thread: number, idleMs: number, objs: unknown): Float64Array | number
+export declare function nextJob(thread: number, idleMs: number, objs: unknown, scratch: unknown): Float64Array | number
 
 /** The caller posted the call's payload to its thread's port. */
 export declare function payloadPosted(call: number): void
@@ -159,7 +160,7 @@ export declare function spinUntilSettled(calls: Array<number>, spinMicros: numbe
 export declare function submit(executor: number, functionId: number, argsKind: number, args: unknown, flags: number, asyncFn: boolean, timeoutMs?: number | undefined | null): number
 
 /** The thread's next call without waiting, if any (packed like `nextJob`'s). */
-export declare function takeJob(thread: number, objs: unknown): Float64Array | undefined
+export declare function takeJob(thread: number, objs: unknown, scratch: unknown): Float64Array | undefined
 
 /** The spawner saw a worker exit (or fail to start): its calls fail. */
 export declare function threadGone(thread: number, kind: number, reason: unknown): void

@@ -31,9 +31,18 @@ export const enum CallStatus {
 
 /**
  * A job as the core hands it to a thread, packed:
- * `[callId, functionId, flags, caller, argsKind, args…]` (see `packedData`).
+ * `[slotsUsed, callId, functionId, flags, caller, argsKind, args…]` (see `packedData`).
  */
 export type RawJob = Float64Array;
+
+/** Where the fields of a `RawJob` are. */
+export const enum JobSlot {
+  Call = 1,
+  Function = 2,
+  Flags = 3,
+  Caller = 4,
+  ArgsKind = 5,
+}
 
 /** Percentiles of recent durations, in microseconds (nearest rank over the last 1024 calls). */
 export interface Percentiles {
@@ -67,8 +76,11 @@ export interface RawExecutorStats {
 export interface Binding {
   attachUser(onWake: () => void): number;
   attachThread(thread: number, onWake: () => void): number;
-  /** Completions, assignments and duties, packed; values other than numbers go into `objs`. */
-  drain(objs: unknown[]): Float64Array;
+  /**
+   * Completions, assignments and duties, packed (`[slotsUsed, …]`): values
+   * other than numbers go into `objs`, the numbers into `scratch` when they fit.
+   */
+  drain(objs: unknown[], scratch: Float64Array | undefined): Float64Array;
   shutdown(): void;
   detach(): void;
   registerFunction(source: string): number;
@@ -89,8 +101,8 @@ export interface Binding {
   isSpawner(): boolean;
   payloadPosted(call: number): void;
   waitPayload(thread: number, call: number): boolean;
-  nextJob(thread: number, idleMs: number, objs: unknown[]): RawJob | number;
-  takeJob(thread: number, objs: unknown[]): RawJob | undefined | null;
+  nextJob(thread: number, idleMs: number, objs: unknown[], scratch: Float64Array): RawJob | number;
+  takeJob(thread: number, objs: unknown[], scratch: Float64Array): RawJob | undefined | null;
   callYielded(thread: number, call: number): void;
   complete(thread: number, call: number, status: CallStatus, kind: PayloadKind, payload: unknown): void;
   completeAndNext(
@@ -101,6 +113,7 @@ export interface Binding {
     payload: unknown,
     idleMs: number,
     objs: unknown[],
+    scratch: Float64Array,
   ): RawJob | number;
   reportExit(thread: number, kind: PayloadKind, reason: unknown): void;
   /** A memory-reducing GC of this isolate (src/memory.rs); false where unavailable. */

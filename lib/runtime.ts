@@ -98,10 +98,26 @@ export function untrack(call: number): void {
 /** Settles futures whose outcomes arrived and does the spawner's duties. */
 export function onWake(): void {
   const objs: unknown[] = [];
-  const arrivals = binding.drain(objs);
-  const completions = arrivals[0]!;
+  // A nested drain (a settled future's listener waiting for calls) gets
+  // fresh numbers: this loop still reads the scratch.
+  const nested = draining;
+  const arrivals = binding.drain(objs, nested ? undefined : drainScratch);
+  draining = true;
+  try {
+    readArrivals(arrivals, objs);
+  } finally {
+    draining = nested;
+  }
+}
+
+/** Reused for the numbers of a drain; 8 KiB: a burst of ~250 completions. */
+const drainScratch = new Float64Array(1024);
+let draining = false;
+
+function readArrivals(arrivals: Float64Array, objs: unknown[]): void {
+  const completions = arrivals[1]!;
   if (completions > 1) startBurst();
-  let i = 1;
+  let i = 2;
   for (let n = 0; n < completions; n++) {
     const kind = arrivals[i + 2] as PayloadKind;
     const data = packedData(arrivals, objs, i + 2);
@@ -110,7 +126,7 @@ export function onWake(): void {
   }
   const assignments = arrivals[i++]!;
   for (let n = 0; n < assignments; n++, i += 2) postPayload(arrivals[i]!, arrivals[i + 1]!);
-  for (; i < arrivals.length; i += 3) {
+  for (const end = arrivals[0]!; i < end; i += 3) {
     const duty = arrivals[i];
     if (duty === 0) spawner().spawnThread(arrivals[i + 1]!, arrivals[i + 2]!, isolate!);
     else if (duty === 1) spawner().terminateThread(arrivals[i + 1]!);

@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { workerData, type MessagePort } from "node:worker_threads";
 
-import { binding, CallFlag, CallStatus, NextCode, PayloadKind, type RawJob } from "./binding.js";
+import { binding, CallFlag, CallStatus, JobSlot, NextCode, PayloadKind, type RawJob } from "./binding.js";
 import { errorTransport } from "./lazy.js";
 import { attachAsThread } from "./runtime.js";
 import { post, receive } from "./ports.js";
@@ -117,10 +117,7 @@ async function loadTask(url: string, exportName: string): Promise<Function> {
 }
 
 /** The outcome of a call that returned `value` (moved over the port when it must be). */
-function fulfilled(value: unknown, job: RawJob): [CallStatus, ...Encoded] {
-  const call = job[0]!;
-  const flags = job[2]!;
-  const caller = job[3]!;
+function fulfilled(value: unknown, call: number, flags: number, caller: number): [CallStatus, ...Encoded] {
   try {
     const [kind, data] = encodeValue(value, caller === spawner, (flags & CallFlag.TransferResult) !== 0);
     if (kind !== PayloadKind.Port) return [CallStatus.Fulfilled, kind, data];
@@ -132,17 +129,21 @@ function fulfilled(value: unknown, job: RawJob): [CallStatus, ...Encoded] {
   }
 }
 
-/** The values (other than numbers) of the job fetched last: a new array each fetch. */
+/**
+ * Where the core puts the job it hands over: its numbers in `jobScratch`
+ * (reused: a job is read before the next is fetched), its other values in
+ * `jobObjs` (new for each fetch).
+ */
+const jobScratch = new Float64Array(64);
 let jobObjs: unknown[] = [];
 function freshJobObjs(): unknown[] {
   return (jobObjs = []);
 }
 
 /** A job's arguments; `undefined` when its payload will never come (the call is gone). */
-function argsOf(job: RawJob, objs: unknown[]): unknown[] | undefined {
-  const call = job[0]!;
-  const kind = job[4] as PayloadKind;
-  if (kind !== PayloadKind.Port) return decodeArgs(kind, packedData(job, objs, 4));
+function argsOf(job: RawJob, call: number): unknown[] | undefined {
+  const kind = job[JobSlot.ArgsKind] as PayloadKind;
+  if (kind !== PayloadKind.Port) return decodeArgs(kind, packedData(job, jobObjs, JobSlot.ArgsKind));
   for (;;) {
     const message = receive([port], call);
     if (message !== undefined) return arrived(message.payload) as unknown[];
@@ -159,23 +160,27 @@ function rejected(error: unknown): [CallStatus, ...Encoded] {
  * while it awaits, `null` when it was abandoned before it could start.
  */
 function run(job: RawJob): [CallStatus, ...Encoded] | undefined | null {
-  const call = job[0]!;
-  const fnId = job[1]!;
+  // Read everything now: the scratch holds the next job once this one awaits.
+  const call = job[JobSlot.Call]!;
+  const fnId = job[JobSlot.Function]!;
+  const flags = job[JobSlot.Flags]!;
+  const caller = job[JobSlot.Caller]!;
   trimmed = false;
   let result: unknown;
   try {
-    const args = argsOf(job, jobObjs);
+    const args = argsOf(job, call);
     if (args === undefined) return null;
     const fn = compiled(fnId);
     result = callContext.run(call, invoke, fn, args);
   } catch (error) {
     return rejected(error);
   }
-  if (typeof (result as PromiseLike<unknown> | null)?.then !== "function") return fulfilled(result, job);
+  if (typeof (result as PromiseLike<unknown> | null)?.then !== "function")
+    return fulfilled(result, call, flags, caller);
   awaiting.add(call);
   binding.callYielded(thread, call);
   Promise.resolve(result)
-    .then((value) => fulfilled(value, job), rejected)
+    .then((value) => fulfilled(value, call, flags, caller), rejected)
     .then(([status, kind, data]) => {
       if (!awaiting.delete(call)) return; // it broke the thread and was failed already
       binding.complete(thread, call, status, kind, data);
@@ -229,24 +234,26 @@ function runInCore(next: RawJob | number): void {
           trimmed = true;
           binding.trimHeap();
         }
-        next = binding.nextJob(thread, idleLeft(), freshJobObjs());
+        next = binding.nextJob(thread, idleLeft(), freshJobObjs(), jobScratch);
         continue;
       }
       if (next === NextCode.Retire) realExit(0);
       return; // Exit: terminating or the process is exiting
     }
+    const call = next[JobSlot.Call]!;
+    const viaPort = next[JobSlot.ArgsKind] === PayloadKind.Port;
     const outcome = run(next);
     if (outcome === null) {
-      next = binding.nextJob(thread, idleTimeout, freshJobObjs());
+      next = binding.nextJob(thread, idleTimeout, freshJobObjs(), jobScratch);
       continue;
     }
-    if (outcome === undefined || next[4] === PayloadKind.Port || loopIsBusy() || ++calls >= CALLS_PER_LOOP_TURN) {
-      if (outcome !== undefined) binding.complete(thread, next[0]!, ...outcome);
+    if (outcome === undefined || viaPort || loopIsBusy() || ++calls >= CALLS_PER_LOOP_TURN) {
+      if (outcome !== undefined) binding.complete(thread, call, ...outcome);
       resumeInCore();
       return;
     }
     idleSince = performance.now();
-    next = binding.completeAndNext(thread, next[0]!, ...outcome, idleTimeout, freshJobObjs());
+    next = binding.completeAndNext(thread, call, ...outcome, idleTimeout, freshJobObjs(), jobScratch);
   }
 }
 
@@ -261,15 +268,20 @@ function resumeInCore(): void {
       return;
     }
     idleSince = performance.now();
-    runInCore(binding.nextJob(thread, idleTimeout, freshJobObjs()));
+    runInCore(binding.nextJob(thread, idleTimeout, freshJobObjs(), jobScratch));
   });
 }
 
 /** The core woke this thread's event loop: run what it was given. */
 function onThreadWake(): void {
-  for (let job = binding.takeJob(thread, freshJobObjs()); job; job = binding.takeJob(thread, freshJobObjs())) {
+  for (
+    let job = binding.takeJob(thread, freshJobObjs(), jobScratch);
+    job;
+    job = binding.takeJob(thread, freshJobObjs(), jobScratch)
+  ) {
+    const call = job[JobSlot.Call]!;
     const outcome = run(job);
-    if (outcome) binding.complete(thread, job[0]!, ...outcome);
+    if (outcome) binding.complete(thread, call, ...outcome);
   }
   resumeInCore();
 }
@@ -317,4 +329,4 @@ process.on("exit", (exitCode) => {
 });
 
 attachAsThread(thread, onThreadWake);
-runInCore(binding.nextJob(thread, idleTimeout, freshJobObjs()));
+runInCore(binding.nextJob(thread, idleTimeout, freshJobObjs(), jobScratch));

@@ -1,7 +1,7 @@
 //! Conversions between JavaScript values and the core's payloads, jobs and
 //! arrivals. Hot path: raw Node-API calls, no intermediate objects.
 
-use napi::bindgen_prelude::{FromNapiValue, ToNapiValue};
+use napi::bindgen_prelude::{FromNapiValue, JsValue, ToNapiValue, Unknown};
 use napi::{sys, Error, Result, Status as NapiStatus, ValueType};
 use parallel_threads_core::{Arrivals, Duty, Job, Next, Outcome, Payload, Status, Value};
 
@@ -113,8 +113,10 @@ pub struct Packed {
 
 impl Packed {
   fn new(capacity: usize) -> Self {
+    let mut nums = Vec::with_capacity(capacity + 1);
+    nums.push(0.0); // the header: how many slots are used
     Packed {
-      nums: Vec::with_capacity(capacity),
+      nums,
       objs: Vec::new(),
     }
   }
@@ -170,13 +172,43 @@ impl Packed {
     Ok(())
   }
 
-  /// The `Float64Array`, after putting the other values into `objs`.
-  unsafe fn finish(self, env: sys::napi_env, objs: sys::napi_value) -> Result<sys::napi_value> {
+  /// The `Float64Array`, after putting the other values into `out.objs`:
+  /// `out.scratch` when the numbers fit there (no allocation), else a new one.
+  unsafe fn finish(mut self, env: sys::napi_env, out: Out) -> Result<sys::napi_value> {
     for (i, value) in self.objs.into_iter().enumerate() {
       check(
-        sys::napi_set_element(env, objs, i as u32, value),
+        sys::napi_set_element(env, out.objs, i as u32, value),
         "set element",
       )?;
+    }
+    self.nums[0] = self.nums.len() as f64;
+    if let Some(scratch) = out.scratch {
+      let mut is_typed = false;
+      check(
+        sys::napi_is_typedarray(env, scratch, &mut is_typed),
+        "scratch",
+      )?;
+      if is_typed {
+        let mut kind = 0;
+        let mut length = 0usize;
+        let mut data = std::ptr::null_mut();
+        check(
+          sys::napi_get_typedarray_info(
+            env,
+            scratch,
+            &mut kind,
+            &mut length,
+            &mut data,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+          ),
+          "scratch",
+        )?;
+        if kind == sys::TypedarrayType::float64_array && length >= self.nums.len() {
+          std::ptr::copy_nonoverlapping(self.nums.as_ptr(), data.cast::<f64>(), self.nums.len());
+          return Ok(scratch);
+        }
+      }
     }
     let bytes = self.nums.len() * std::mem::size_of::<f64>();
     let mut data = std::ptr::null_mut();
@@ -233,43 +265,43 @@ unsafe fn buffer_copy(env: sys::napi_env, bytes: &[u8]) -> Result<sys::napi_valu
   Ok(buffer)
 }
 
-/// A job, packed: `[callId, functionId, flags, caller, argsKind, args…]`.
-pub unsafe fn job_to_js(
-  env: sys::napi_env,
-  job: Job,
-  objs: sys::napi_value,
-) -> Result<sys::napi_value> {
+/// Where packed output goes: `objs` gets the values other than numbers;
+/// the numbers go into `scratch` (a `Float64Array`) when they fit.
+#[derive(Clone, Copy)]
+pub struct Out {
+  pub objs: sys::napi_value,
+  pub scratch: Option<sys::napi_value>,
+}
+
+/// A job, packed: `[slotsUsed, callId, functionId, flags, caller, argsKind, args…]`.
+pub unsafe fn job_to_js(env: sys::napi_env, job: Job, out: Out) -> Result<sys::napi_value> {
   let mut packed = Packed::new(8);
   packed.num(job.call as f64);
   packed.num(f64::from(job.function));
   packed.num(f64::from(job.flags));
   packed.num(f64::from(job.caller));
   packed.payload(env, job.args)?;
-  packed.finish(env, objs)
+  packed.finish(env, out)
 }
 
 /// What a waiting thread gets: a packed job, `0` (retire), `1` (exit) or `2` (again).
-pub unsafe fn next_to_js(
-  env: sys::napi_env,
-  next: Next,
-  objs: sys::napi_value,
-) -> Result<sys::napi_value> {
+pub unsafe fn next_to_js(env: sys::napi_env, next: Next, out: Out) -> Result<sys::napi_value> {
   match next {
-    Next::Job(job) => job_to_js(env, job, objs),
+    Next::Job(job) => job_to_js(env, job, out),
     Next::Retire => u32::to_napi_value(env, 0),
     Next::Exit => u32::to_napi_value(env, 1),
     Next::Again => u32::to_napi_value(env, 2),
   }
 }
 
-/// Arrivals, packed: `[n, (callId, status, kind, slots…) × n, m,
+/// Arrivals, packed: `[slotsUsed, n, (callId, status, kind, slots…) × n, m,
 /// (callId, thread) × m, (dutyKind, thread, executor) × rest]`, where the m
 /// pairs are port payloads to post, and dutyKind 0 = spawn, 1 = terminate,
 /// 2 = hold the event loop open (thread = 1) or not (thread = 0).
 pub unsafe fn arrivals_to_js(
   env: sys::napi_env,
   arrivals: Arrivals,
-  objs: sys::napi_value,
+  out: Out,
 ) -> Result<sys::napi_value> {
   let Arrivals {
     completions,
@@ -299,7 +331,18 @@ pub unsafe fn arrivals_to_js(
     packed.num(f64::from(thread));
     packed.num(f64::from(executor));
   }
-  packed.finish(env, objs)
+  packed.finish(env, out)
+}
+
+/// `Out` from a binding's arguments (`scratch` may be `undefined`).
+pub fn out_of(objs: &Unknown<'_>, scratch: &Unknown<'_>) -> Out {
+  Out {
+    objs: objs.raw(),
+    scratch: match scratch.get_type() {
+      Ok(ValueType::Object) => Some(scratch.raw()),
+      _ => None,
+    },
+  }
 }
 
 /// A value made already, returned as it is.

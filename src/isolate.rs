@@ -5,13 +5,13 @@
 use std::cell::Cell;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{Function, JsValue, Unknown};
+use napi::bindgen_prelude::{Function, Unknown};
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 use parallel_threads_core::{engine, IsolateId, Notifier, ThreadId};
 
-use crate::convert::{arrivals_to_js, Made};
+use crate::convert::{arrivals_to_js, out_of, Made};
 use crate::errors::core_error;
 
 thread_local! {
@@ -81,12 +81,13 @@ pub fn attach_thread(env: Env, thread: ThreadId, on_wake: Function<'_, (), ()>) 
 }
 
 /// Takes the completions (and, for the spawner, the duties) that arrived,
-/// packed (see `arrivals_to_js`); values other than numbers go into `objs`.
+/// packed (see `arrivals_to_js`): values other than numbers go into `objs`,
+/// the numbers into `scratch` when they fit (it is returned then).
 #[napi(ts_return_type = "Float64Array")]
-pub fn drain(env: Env, objs: Unknown<'_>) -> Result<Made> {
+pub fn drain(env: Env, objs: Unknown<'_>, scratch: Unknown<'_>) -> Result<Made> {
   let arrivals = engine().drain(current_isolate()?);
   Ok(Made(unsafe {
-    arrivals_to_js(env.raw(), arrivals, objs.raw())?
+    arrivals_to_js(env.raw(), arrivals, out_of(&objs, &scratch))?
   }))
 }
 

@@ -7,7 +7,7 @@ use napi::{Env, Result};
 use napi_derive::napi;
 use parallel_threads_core::{engine, Outcome};
 
-use crate::convert::{job_to_js, next_to_js, payload_from_js, status_from_js, Made};
+use crate::convert::{job_to_js, next_to_js, out_of, payload_from_js, status_from_js, Made};
 
 fn idle_until(idle_ms: f64) -> Option<Instant> {
   crate::time::deadline_ms(idle_ms)
@@ -21,23 +21,36 @@ fn slice_end() -> Option<Instant> {
   Some(Instant::now() + SLICE)
 }
 
-/// Blocks until this thread has a call (a packed job, its values other than
-/// numbers put into `objs`), is retired (0), must return to its event loop
-/// (1), or should call again (2, after a slice).
+/// Blocks until this thread has a call (a packed job: in `scratch` when it
+/// fits, its values other than numbers put into `objs`), is retired (0),
+/// must return to its event loop (1), or should call again (2, after a slice).
 #[napi(ts_return_type = "Float64Array | number")]
-pub fn next_job(env: Env, thread: u32, idle_ms: f64, objs: Unknown<'_>) -> Result<Made> {
+pub fn next_job(
+  env: Env,
+  thread: u32,
+  idle_ms: f64,
+  objs: Unknown<'_>,
+  scratch: Unknown<'_>,
+) -> Result<Made> {
   let next = engine().next_job_within(thread, idle_until(idle_ms), slice_end());
-  Ok(Made(unsafe { next_to_js(env.raw(), next, objs.raw())? }))
+  Ok(Made(unsafe {
+    next_to_js(env.raw(), next, out_of(&objs, &scratch))?
+  }))
 }
 
 /// The thread's next call without waiting, if any (packed like `nextJob`'s).
 #[napi(ts_return_type = "Float64Array | undefined")]
-pub fn take_job(env: Env, thread: u32, objs: Unknown<'_>) -> Result<Option<Made>> {
+pub fn take_job(
+  env: Env,
+  thread: u32,
+  objs: Unknown<'_>,
+  scratch: Unknown<'_>,
+) -> Result<Option<Made>> {
   let Some(job) = engine().take_job(thread) else {
     return Ok(None);
   };
   Ok(Some(Made(unsafe {
-    job_to_js(env.raw(), job, objs.raw())?
+    job_to_js(env.raw(), job, out_of(&objs, &scratch))?
   })))
 }
 
@@ -81,6 +94,7 @@ pub fn complete_and_next(
   payload: Unknown<'_>,
   idle_ms: f64,
   objs: Unknown<'_>,
+  scratch: Unknown<'_>,
 ) -> Result<Made> {
   let payload = unsafe { payload_from_js(env.raw(), kind, payload.raw())? };
   let outcome = Outcome {
@@ -94,7 +108,9 @@ pub fn complete_and_next(
     idle_until(idle_ms),
     slice_end(),
   );
-  Ok(Made(unsafe { next_to_js(env.raw(), next, objs.raw())? }))
+  Ok(Made(unsafe {
+    next_to_js(env.raw(), next, out_of(&objs, &scratch))?
+  }))
 }
 
 /// The thread says why it is about to die (serialized error description).
