@@ -36,6 +36,8 @@
  */
 import test from "ava";
 import fc from "fast-check";
+import { execFile } from "node:child_process";
+import path from "node:path";
 
 import { CloneError, ParallelExecutor } from "parallel-threads";
 
@@ -747,4 +749,26 @@ test("a typed array and its ArrayBuffer sent together arrive related, as structu
   t.is(reference[1].buffer, reference[0], "structuredClone keeps the relation");
   t.is(gotView.buffer, gotBuffer, "the view arrives as a view of the buffer sent with it");
   t.is(gotView.byteOffset, 2);
+});
+
+// Numbers cross the core packed in a Float64Array, and V8 keeps a number read
+// from one a boxed double: a recursive fib(n) on a thread ran a third slower
+// until integers were turned back into small integers (lib/transport.ts).
+test("integers arrive as small integers, in arguments and results; -0 and fractions intact (child process)", async (t) => {
+  const root = path.join(__dirname, "../..");
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["--allow-natives-syntax", path.join(root, "__test__/fixtures/number-representation.cjs")],
+      { cwd: root, timeout: 60_000 },
+      (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
+    );
+  });
+  t.deepEqual(JSON.parse(stdout), {
+    oneArgument: true,
+    severalArguments: [true, true, true],
+    result: true,
+    negativeZero: true,
+    fraction: true,
+  });
 });
