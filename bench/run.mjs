@@ -76,7 +76,7 @@ for (let round = 0; round < opts.rounds; round++) {
 
 const rows = summarize(records, SCENARIOS, { scenarios: planned, systems });
 const md = table(rows, SCENARIOS);
-const tg = targets(rows);
+const tg = targets(rows, ["parallel-threads", "parallel-threads-no-sites"]);
 console.log(`\n${md}\n`);
 if (tg) console.log(`Targets of issue 3 (medians; fib-scaling best-of-rounds):\n\n${tg}\n`);
 console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -1,4 +1,5 @@
-// Checks parallel-threads against the targets of issue 3, using the rows of one run.
+// Checks parallel-threads (and its variants) against the targets of issue 3, using
+// the rows of one run.
 // Each check compares medians (fib-scaling: best-of-rounds), as the issue says.
 const TARGETS = [
   ["latency", "≤ 0.5× piscina", ["piscina"], (v, [p]) => v.median <= 0.5 * p.median],
@@ -29,26 +30,35 @@ const TARGETS = [
   ],
 ];
 
-export function targets(rows, system = "parallel-threads") {
-  const lines = [`| scenario | target | ${system} | status |`, "|---|---|--:|---|"];
+/** A markdown table: each target, and for each of `systems` in the run its figure and whether it met it. */
+export function targets(rows, systems = ["parallel-threads"]) {
+  const present = systems.filter((s) => rows.some((r) => r.system === s));
+  if (present.length === 0) return "";
+  const lines = [
+    `| scenario | target | ${present.map((s) => `${s} | status`).join(" | ")} |`,
+    `|---|---|${present.map(() => "--:|---|").join("")}`,
+  ];
   let any = false;
   for (const [scenario, text, needs, ok] of TARGETS) {
     const all = rows.filter((r) => r.scenario === scenario);
-    const v = all.find((r) => r.system === system);
-    if (!v) continue;
-    any = true;
-    const refs = needs.map((name) => all.find((r) => r.system === name && r.median !== undefined));
-    const shown = scenario === "fib-scaling" ? v.best : v.median;
-    const status =
-      v.median === undefined
-        ? "no data"
-        : refs.some((r) => !r)
-          ? `no data for ${needs.filter((_, i) => !refs[i]).join(", ")}`
-          : ok(v, refs, all)
-            ? "met"
-            : "**not met**";
-    const value = shown === undefined ? "–" : `${Number(shown.toFixed(2))} ${v.unit}`;
-    lines.push(`| ${scenario} | ${text} | ${value} | ${status} |`);
+    const cells = present.map((system) => {
+      const v = all.find((r) => r.system === system);
+      if (!v) return ["–", "–"];
+      any = true;
+      const refs = needs.map((name) => all.find((r) => r.system === name && r.median !== undefined));
+      const shown = scenario === "fib-scaling" ? v.best : v.median;
+      const status =
+        v.median === undefined
+          ? "no data"
+          : refs.some((r) => !r)
+            ? `no data for ${needs.filter((_, i) => !refs[i]).join(", ")}`
+            : ok(v, refs, all)
+              ? "met"
+              : "**not met**";
+      return [shown === undefined ? "–" : `${Number(shown.toFixed(2))} ${v.unit}`, status];
+    });
+    if (cells.every(([value]) => value === "–")) continue;
+    lines.push(`| ${scenario} | ${text} | ${cells.map((c) => c.join(" | ")).join(" | ")} |`);
   }
   return any ? lines.join("\n") : "";
 }

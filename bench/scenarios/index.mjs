@@ -1,6 +1,6 @@
 // Registry of scenarios: which module measures it, with what parameters, in what
 // unit, which way is better, which systems take part, and the ratio reference.
-const PT = ["parallel-threads", "parallel-threads-tasks"];
+const PT = ["parallel-threads", "parallel-threads-no-sites", "parallel-threads-tasks"];
 const ANCHOR_POOLS = ["piscina", "tinypool", "poolifier", "bare-worker", "bare-atomics"];
 const POOLS = [...PT, ...ANCHOR_POOLS];
 const COPYING = POOLS.filter((s) => s !== "bare-atomics"); // bare-atomics carries numbers only

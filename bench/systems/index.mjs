@@ -1,6 +1,7 @@
 // Registry of systems: the default selection and the optional extras.
 export const DEFAULT_SYSTEMS = [
   "parallel-threads",
+  "parallel-threads-no-sites",
   "piscina",
   "tinypool",
   "poolifier",

@@ -4,28 +4,30 @@
 import * as pt from "parallel-threads";
 import * as tasks from "../workers/tasks.mjs";
 
-// PT_CALL_SITE_STACKS=0 measures the executor with `callSiteStacks: false`
-// (errors without the caller's frames; README "Performance").
-const callSiteStacks = process.env.PT_CALL_SITE_STACKS !== "0";
-
-export async function setup({ threads } = {}) {
-  const executor = threads
-    ? new pt.ParallelExecutor({ maxThreads: threads, idleTimeout: 600_000, callSiteStacks })
-    : undefined;
-  const parallel = executor ? (fn) => executor.parallel(fn) : pt.parallel;
-  return {
-    async call(fn, arg, { transfer } = {}) {
-      const [r] = await parallel(tasks[fn])(transfer ? pt.transfer(arg) : arg).results();
-      return r;
-    },
-    callSync(fn, arg) {
-      return parallel(tasks[fn])(arg).resultsSync()[0];
-    },
-    async teardown() {
-      // SPEC names no shutdown method; use whichever the executor offers.
-      const close = executor?.close ?? executor?.shutdown ?? executor?.[Symbol.asyncDispose];
-      if (typeof close === "function") await close.call(executor);
-    },
-    describe: () => ({ maxThreads: threads ?? "default", callSiteStacks }),
+/** The system's setup, with errors carrying their call site's frames or not (README "Performance"). */
+export function setupWith({ callSiteStacks }) {
+  return async function setup({ threads } = {}) {
+    const executor =
+      threads || !callSiteStacks
+        ? new pt.ParallelExecutor({ maxThreads: threads, idleTimeout: 600_000, callSiteStacks })
+        : undefined;
+    const parallel = executor ? (fn) => executor.parallel(fn) : pt.parallel;
+    return {
+      async call(fn, arg, { transfer } = {}) {
+        const [r] = await parallel(tasks[fn])(transfer ? pt.transfer(arg) : arg).results();
+        return r;
+      },
+      callSync(fn, arg) {
+        return parallel(tasks[fn])(arg).resultsSync()[0];
+      },
+      async teardown() {
+        // SPEC names no shutdown method; use whichever the executor offers.
+        const close = executor?.close ?? executor?.shutdown ?? executor?.[Symbol.asyncDispose];
+        if (typeof close === "function") await close.call(executor);
+      },
+      describe: () => ({ maxThreads: threads ?? "default", callSiteStacks }),
+    };
   };
 }
+
+export const setup = setupWith({ callSiteStacks: true });
