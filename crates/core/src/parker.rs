@@ -80,6 +80,27 @@ impl Parker {
     outcome
   }
 
+  /// Spins for at most `limit` (on more than one core) until the sequence
+  /// number differs from `seen`; true when it did. For a wake-up known to be
+  /// imminent, where the adaptive spin of [`Parker::wait`] may have given up.
+  pub fn spin_for(&self, seen: u32, limit: Duration) -> bool {
+    if !multi_core() {
+      return false;
+    }
+    let start = Instant::now();
+    loop {
+      if self.seq.load(Ordering::Acquire) != seen {
+        return true;
+      }
+      for _ in 0..64 {
+        std::hint::spin_loop();
+      }
+      if start.elapsed() >= limit {
+        return false;
+      }
+    }
+  }
+
   /// Spins for a short while if spinning has been paying off (and now and
   /// then to find out whether it would again); true when the wake came.
   fn spin(&self, seen: u32) -> bool {
