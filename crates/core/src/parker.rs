@@ -219,6 +219,29 @@ mod tests {
   }
 
   #[test]
+  fn spin_for_sees_a_notify_and_gives_up_after_its_limit() {
+    let parker = Arc::new(Parker::default());
+    let seen = parker.seq();
+    assert!(!parker.spin_for(seen, Duration::from_micros(200)));
+    parker.notify();
+    // On one core spin_for never spins: it only reports false.
+    assert_eq!(
+      parker.spin_for(seen, Duration::from_millis(1)),
+      multi_core()
+    );
+    let seen = parker.seq();
+    let other = Arc::clone(&parker);
+    let notifier = std::thread::spawn(move || {
+      std::thread::sleep(Duration::from_millis(1));
+      other.notify();
+    });
+    if multi_core() {
+      assert!(parker.spin_for(seen, Duration::from_secs(10)));
+    }
+    notifier.join().unwrap();
+  }
+
+  #[test]
   fn a_sleeping_waiter_is_woken_from_another_thread() {
     let parker = Arc::new(Parker::default());
     let seen = parker.seq();
