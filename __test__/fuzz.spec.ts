@@ -772,3 +772,26 @@ test("integers arrive as small integers, in arguments and results; -0 and fracti
     fraction: true,
   });
 });
+
+// The core packs a job's numbers into a reused 64-slot Float64Array on the
+// thread, and drained outcomes into a 1,024-slot one on the caller; larger
+// ones get a new array. Both sizes are crossed here.
+test("a call with 200 number arguments, and 600 outcomes drained at once, arrive whole", async (t) => {
+  const many = Array.from({ length: 200 }, (_, i) => i * 1.5 - 7);
+  const sum = await executor.executeOne((...xs: number[]) => xs.reduce((a, b) => a + b, 0), ...many);
+  t.is(
+    sum,
+    many.reduce((a, b) => a + b, 0),
+  );
+  const echoed = await executor.executeOne((...xs: number[]) => xs, ...many);
+  t.deepEqual(echoed, many);
+
+  const futures = Array.from({ length: 600 }, (_, i) => executor.executeOne((n: number) => n * 2, i));
+  // Keep this thread busy so the outcomes pile up and arrive in one drain.
+  const until = Date.now() + 300;
+  while (Date.now() < until);
+  t.deepEqual(
+    await Promise.all(futures),
+    Array.from({ length: 600 }, (_, i) => i * 2),
+  );
+});
