@@ -1,6 +1,6 @@
 /**
  * Call sites: the frames of the code that started a call, appended to the
- * stack of an error from its thread. Capturing them costs ~4 µs a chain on
+ * stack of an error from its thread. Capturing them costs ~3.5 µs a chain on
  * the calling thread (V8 materialises the frames of optimised code), about
  * half of a tiny call's cost at high rates, so an executor can turn it off
  * (`callSiteStacks: false`).
