@@ -10,7 +10,7 @@ import { CancelledError, ChainConsumedError } from "./errors.js";
 import type { Future } from "./future.js";
 import { validateCallOptions, validateResultsOptions, type CallOptions, type ResultsOptions } from "./options.js";
 import { settledRecord, type CompletedRecord, type SettledRecord } from "./records.js";
-import { spinForQuickCalls, waitSync } from "./runtime.js";
+import { prewarm, spinForQuickCalls, waitSync } from "./runtime.js";
 import { localTarget, startLocalCall } from "./local.js";
 import { checkCallable, registerFunction, startCall } from "./start-call.js";
 
@@ -44,6 +44,9 @@ export interface CallStarter {
 
 /** A call on `executor`: on a thread, or on this thread for `local()` functions. */
 export function threadCallStarter(executor: number): CallStarter {
+  // The executor is about to be used: its first thread boots meanwhile
+  // (only this one's: a program using its own executor boots no other).
+  prewarm(executor);
   const start = (fn: AnyFunction, args: readonly unknown[], options: CallOptions | undefined, site: object): Link => {
     const target = localTarget(fn);
     if (target !== undefined) return { future: startLocalCall(target, args, options), call: LOCAL_CALL };

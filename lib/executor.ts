@@ -14,7 +14,6 @@ import type { Future } from "./future.js";
 import { checkDuration, type CallOptions } from "./options.js";
 import { parallelOn } from "./parallel.js";
 import { encodeSpawnOptions, forgetSpawnOptions } from "./spawner.js";
-import { prewarm } from "./runtime.js";
 import { localTarget } from "./local.js";
 import { checkCallable, registerFunction } from "./start-call.js";
 
@@ -159,8 +158,8 @@ export class ParallelExecutor implements AsyncDisposable {
       const o = validate(options);
       this.#id = binding.createExecutor(o.maxThreads, o.idleTimeout, spawnOptions(o));
       setCallSiteStacks(this.#id, o.callSiteStacks ?? true);
-      prewarm(this.#id);
     }
+    // Also starts the executor's first thread booting.
     this.#start = threadCallStarter(this.#id);
   }
 

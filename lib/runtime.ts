@@ -38,9 +38,6 @@ export function attach(): number {
   keepAlive.unref();
   if (isMainThread) process.once("exit", () => binding.shutdown());
   else process.once("exit", () => binding.detach());
-  // Start the default executor's first thread now: it boots while this
-  // isolate finishes preparing the first call.
-  prewarm(0);
   return isolate;
 }
 
