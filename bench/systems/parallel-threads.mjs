@@ -4,8 +4,12 @@
 import * as pt from "parallel-threads";
 import * as tasks from "../workers/tasks.mjs";
 
-/** The system's setup, with errors carrying their call site's frames or not (README "Performance"). */
-export function setupWith({ callSiteStacks }) {
+/**
+ * The system's setup: errors carrying their call site's frames or not (README
+ * "Performance"), calling `functions` (the task functions' source, or `tasks()`
+ * handles).
+ */
+export function setupWith({ callSiteStacks, functions = tasks }) {
   return async function setup({ threads } = {}) {
     const executor =
       threads || !callSiteStacks
@@ -14,11 +18,11 @@ export function setupWith({ callSiteStacks }) {
     const parallel = executor ? (fn) => executor.parallel(fn) : pt.parallel;
     return {
       async call(fn, arg, { transfer } = {}) {
-        const [r] = await parallel(tasks[fn])(transfer ? pt.transfer(arg) : arg).results();
+        const [r] = await parallel(functions[fn])(transfer ? pt.transfer(arg) : arg).results();
         return r;
       },
       callSync(fn, arg) {
-        return parallel(tasks[fn])(arg).resultsSync()[0];
+        return parallel(functions[fn])(arg).resultsSync()[0];
       },
       async teardown() {
         // SPEC names no shutdown method; use whichever the executor offers.
