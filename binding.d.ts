@@ -36,20 +36,17 @@ export declare function cancel(call: number, reasonKind: number, reason: unknown
 /** Closes an executor. */
 export declare function closeExecutor(id: number): void
 
-/** A call finished; `status` 0 fulfilled, 1 rejected. */
-export declare function complete(thread: number, call: number, status: number, kind: number, payload: unknown): void
+/**
+ * A call finished; `status` 0 fulfilled, 1 rejected. `quiet`: the thread's
+ * event loop has nothing left to do (else it is idle once it waits again).
+ */
+export declare function complete(thread: number, call: number, status: number, kind: number, payload: unknown, quiet: boolean): void
 
-/** `complete` then `nextJob`, in one crossing. */
+/** `complete` (of a quiet thread) then `nextJob`, in one crossing. */
 export declare function completeAndNext(thread: number, call: number, status: number, kind: number, payload: unknown, idleMs: number, objs: unknown, scratch: unknown): Float64Array | number
 
 /** Changes an executor's options. */
 export declare function configureExecutor(id: number, maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): void
-
-/**
- * One call broke this thread: it fails with `reason` (serialized); the
- * thread finishes its other calls, then is terminated and replaced.
- */
-export declare function crashCall(thread: number, call: number, kind: number, reason: unknown): void
 
 /** Creates an executor; returns its id. */
 export declare function createExecutor(maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): number
@@ -157,7 +154,7 @@ export declare function spinUntilSettled(calls: Array<number>, spinMicros: numbe
  * `argsKind`: 0 primitives array, 1 serialized buffer, 2 sent over the
  * thread's port.
  */
-export declare function submit(executor: number, functionId: number, argsKind: number, args: unknown, flags: number, asyncFn: boolean, timeoutMs?: number | undefined | null): number
+export declare function submit(executor: number, functionId: number, argsKind: number, args: unknown, flags: number, timeoutMs?: number | undefined | null): number
 
 /** The thread's next call without waiting, if any (packed like `nextJob`'s). */
 export declare function takeJob(thread: number, objs: unknown, scratch: unknown): Float64Array | undefined

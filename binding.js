@@ -845,7 +845,6 @@ module.exports.closeExecutor = nativeBinding.closeExecutor
 module.exports.complete = nativeBinding.complete
 module.exports.completeAndNext = nativeBinding.completeAndNext
 module.exports.configureExecutor = nativeBinding.configureExecutor
-module.exports.crashCall = nativeBinding.crashCall
 module.exports.createExecutor = nativeBinding.createExecutor
 module.exports.describeThreads = nativeBinding.describeThreads
 module.exports.detach = nativeBinding.detach

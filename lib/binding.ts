@@ -91,7 +91,6 @@ export interface Binding {
     argsKind: PayloadKind,
     args: unknown,
     flags: number,
-    asyncFn: boolean,
     timeoutMs: number | undefined | null,
   ): number;
   cancel(call: number, reasonKind: PayloadKind, reason: unknown): boolean;
@@ -104,7 +103,7 @@ export interface Binding {
   nextJob(thread: number, idleMs: number, objs: unknown[], scratch: Float64Array): RawJob | number;
   takeJob(thread: number, objs: unknown[], scratch: Float64Array): RawJob | undefined | null;
   callYielded(thread: number, call: number): void;
-  complete(thread: number, call: number, status: CallStatus, kind: PayloadKind, payload: unknown): void;
+  complete(thread: number, call: number, status: CallStatus, kind: PayloadKind, payload: unknown, quiet: boolean): void;
   completeAndNext(
     thread: number,
     call: number,
@@ -118,7 +117,6 @@ export interface Binding {
   reportExit(thread: number, kind: PayloadKind, reason: unknown): void;
   /** A memory-reducing GC of this isolate (src/memory.rs); false where unavailable. */
   trimHeap(): boolean;
-  crashCall(thread: number, call: number, kind: PayloadKind, reason: unknown): void;
   threadGone(thread: number, kind: PayloadKind, reason: unknown): void;
   createExecutor(maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): number;
   configureExecutor(id: number, maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): void;

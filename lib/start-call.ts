@@ -20,7 +20,6 @@ import { validateCallOptions, type CallOptions } from "./options.js";
 /** A function as the core knows it: its registered id and how it runs. */
 interface Registered {
   readonly id: number;
-  readonly isAsync: boolean;
   readonly name: string;
 }
 
@@ -43,7 +42,7 @@ export function registerFunction(fn: Function): Registered {
   if (entry !== undefined) return entry;
   const task = taskOf(fn);
   if (task !== undefined) {
-    entry = { id: binding.registerFunction(taskSource(task)), isAsync: false, name: task.exportName };
+    entry = { id: binding.registerFunction(taskSource(task)), name: task.exportName };
     registered.set(fn, entry);
     return entry;
   }
@@ -52,7 +51,7 @@ export function registerFunction(fn: Function): Registered {
   entry = bySource.get(key);
   if (entry === undefined) {
     const portable = portability().checkPortable(fn);
-    entry = { id: binding.registerFunction(portable.source), isAsync: portable.isAsync, name: portable.name };
+    entry = { id: binding.registerFunction(portable.source), name: portable.name };
     if (bySource.size >= BY_SOURCE_LIMIT) bySource.clear();
     bySource.set(key, entry);
   }
@@ -84,7 +83,6 @@ export function startCall(
     kind,
     kind === PayloadKind.Port ? undefined : data,
     flags,
-    fn.isAsync,
     timeout,
   );
   const call = Math.abs(submitted);

@@ -1,14 +1,16 @@
 /**
  * The thread side: the script every pool thread runs. It attaches to the
- * core, waits there for calls while it has nothing else to do, runs each call
- * and completes it. While calls are awaiting, or timers it was left are
- * pending, it waits in its event loop instead, and the core wakes it there.
+ * core, waits there for a call while it has nothing else to do, runs the call
+ * and completes it. The core gives it one call at a time and the next only
+ * once that call settled. While its call is awaiting, or timers a settled
+ * call left are pending, it waits in its event loop instead; it tells the
+ * core when its loop is quiet again (by waiting for work there), and only
+ * then is it idle.
  */
 
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { AsyncLocalStorage } from "node:async_hooks";
 import { workerData, type MessagePort } from "node:worker_threads";
 
 import { binding, CallFlag, CallStatus, JobSlot, NextCode, PayloadKind, type RawJob } from "./binding.js";
@@ -36,10 +38,8 @@ const { thread, idleTimeout, port, spawner } = workerData as {
 // Portable functions may `require()` built-ins and installed packages.
 (globalThis as { require?: NodeJS.Require }).require = createRequire(path.join(process.cwd(), "[parallel-threads]"));
 
-/** The call whose code is running (also in its timers and promises). */
-const callContext = new AsyncLocalStorage<number>();
-/** Calls whose promise has not settled yet. */
-const awaiting = new Set<number>();
+/** The call whose promise has not settled yet (a thread holds one call at a time). */
+let awaiting: number | undefined;
 
 const functions = new Map<number, Function>();
 const loading = new Map<number, Promise<Function>>();
@@ -170,20 +170,19 @@ function run(job: RawJob): [CallStatus, ...Encoded] | undefined | null {
   try {
     const args = argsOf(job, call);
     if (args === undefined) return null;
-    const fn = compiled(fnId);
-    result = callContext.run(call, invoke, fn, args);
+    result = invoke(compiled(fnId), args);
   } catch (error) {
     return rejected(error);
   }
   if (typeof (result as PromiseLike<unknown> | null)?.then !== "function")
     return fulfilled(result, call, flags, caller);
-  awaiting.add(call);
+  awaiting = call;
   binding.callYielded(thread, call);
   Promise.resolve(result)
     .then((value) => fulfilled(value, call, flags, caller), rejected)
     .then(([status, kind, data]) => {
-      if (!awaiting.delete(call)) return; // it broke the thread and was failed already
-      binding.complete(thread, call, status, kind, data);
+      awaiting = undefined;
+      binding.complete(thread, call, status, kind, data, !loopIsBusy());
       resumeInCore();
     });
   return undefined;
@@ -193,9 +192,9 @@ function invoke(fn: Function | Promise<Function>, args: unknown[]): unknown {
   return typeof fn === "function" ? fn(...args) : fn.then((loaded) => loaded(...args));
 }
 
-/** Whether the event loop has work of its own (timers or handles a call left). */
+/** Whether the event loop has work of its own (the call awaiting, or timers and handles a call left). */
 function loopIsBusy(): boolean {
-  return awaiting.size > 0 || process.getActiveResourcesInfo().length > 0;
+  return awaiting !== undefined || process.getActiveResourcesInfo().length > 0;
 }
 
 /** When this thread last finished a call: idle retirement counts from here. */
@@ -237,7 +236,7 @@ function runInCore(next: RawJob | number): void {
         next = binding.nextJob(thread, idleLeft(), freshJobObjs(), jobScratch);
         continue;
       }
-      if (next === NextCode.Retire) realExit(0);
+      if (next === NextCode.Retire) process.exit(0);
       return; // Exit: terminating or the process is exiting
     }
     const call = next[JobSlot.Call]!;
@@ -248,7 +247,7 @@ function runInCore(next: RawJob | number): void {
       continue;
     }
     if (outcome === undefined || viaPort || loopIsBusy() || ++calls >= CALLS_PER_LOOP_TURN) {
-      if (outcome !== undefined) binding.complete(thread, call, ...outcome);
+      if (outcome !== undefined) binding.complete(thread, call, ...outcome, !loopIsBusy());
       resumeInCore();
       return;
     }
@@ -257,14 +256,19 @@ function runInCore(next: RawJob | number): void {
   }
 }
 
-/** Once the event loop has nothing left to do, go back to waiting in the core. */
+/**
+ * Once the event loop has nothing left to do, go back to waiting in the core
+ * (which makes a thread that was draining a settled call's leftovers idle).
+ * While the call awaits, its completion calls this again; while only
+ * leftovers keep the loop busy, look again every 20 ms.
+ */
 function resumeInCore(): void {
   if (resumeScheduled) return;
   resumeScheduled = true;
   setImmediate(() => {
     resumeScheduled = false;
     if (loopIsBusy()) {
-      if (awaiting.size === 0) setTimeout(resumeInCore, 20).unref();
+      if (awaiting === undefined) setTimeout(resumeInCore, 20).unref();
       return;
     }
     idleSince = performance.now();
@@ -272,55 +276,32 @@ function resumeInCore(): void {
   });
 }
 
-/** The core woke this thread's event loop: run what it was given. */
+/** The core woke this thread's event loop: run the call it was given, if any. */
 function onThreadWake(): void {
-  for (
-    let job = binding.takeJob(thread, freshJobObjs(), jobScratch);
-    job;
-    job = binding.takeJob(thread, freshJobObjs(), jobScratch)
-  ) {
+  const job = binding.takeJob(thread, freshJobObjs(), jobScratch);
+  if (job) {
     const call = job[JobSlot.Call]!;
     const outcome = run(job);
-    if (outcome) binding.complete(thread, call, ...outcome);
+    if (outcome) binding.complete(thread, call, ...outcome, !loopIsBusy());
   }
   resumeInCore();
 }
 
 /**
- * An uncaught exception: when it came from a call's own code (its timers,
- * its promises), only that call fails; the thread takes no new calls and ends
- * once the calls still on it are done. Otherwise the thread ends now.
+ * An uncaught exception (from a timer or callback a call left) ends the
+ * thread; the call it holds, if any, fails with `ThreadCrashError` naming it.
+ * Only that call ran here, so nothing else is touched.
  */
 process.on("uncaughtException", (error) => {
-  const reason = {
-    message: "an uncaught exception (from a timer or callback it left) broke the thread",
-    cause: errorTransport().encodeThrown(error),
-  };
-  const guilty = callContext.getStore();
-  if (guilty !== undefined) {
-    awaiting.delete(guilty);
-    binding.crashCall(thread, guilty, ...encodeData(reason));
-    if (awaiting.size > 0) return;
-  }
-  binding.reportExit(thread, ...encodeData(reason));
-  realExit(1);
+  binding.reportExit(
+    thread,
+    ...encodeData({
+      message: "an uncaught exception (from a timer or callback it left) broke the thread",
+      cause: errorTransport().encodeThrown(error),
+    }),
+  );
+  process.exit(1);
 });
-
-/**
- * `process.exit()` in a call ends the thread — unless other calls share it:
- * then only the calling call fails (with its exit code), and the thread ends
- * once the others are done.
- */
-const realExit = process.exit.bind(process);
-process.exit = ((code?: number | string | null) => {
-  const guilty = callContext.getStore();
-  const shared = guilty !== undefined && [...awaiting].some((c) => c !== guilty);
-  if (!shared) return realExit(code as number);
-  const exitCode = Number(code ?? process.exitCode ?? 0);
-  awaiting.delete(guilty);
-  binding.crashCall(thread, guilty, ...encodeData({ message: `the call ran process.exit(${exitCode})`, exitCode }));
-  throw new Error(`process.exit(${exitCode}) ended this call (its thread is shared with other calls, which go on)`);
-}) as typeof process.exit;
 process.on("exit", (exitCode) => {
   binding.reportExit(
     thread,

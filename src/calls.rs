@@ -39,7 +39,6 @@ pub fn submit(
   args_kind: u32,
   args: Unknown<'_>,
   flags: u32,
-  async_fn: bool,
   timeout_ms: Option<f64>,
 ) -> Result<f64> {
   let args = unsafe { payload_from_js(env.raw(), args_kind, args.raw())? };
@@ -49,7 +48,6 @@ pub fn submit(
     function: function_id,
     args,
     flags,
-    async_fn,
     timeout: duration(timeout_ms),
   };
   let (id, placed) = engine().submit_placed(spec).map_err(core_error)?;

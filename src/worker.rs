@@ -60,7 +60,8 @@ pub fn call_yielded(thread: u32, call: f64) {
   engine().call_yielded(thread, call as u64);
 }
 
-/// A call finished; `status` 0 fulfilled, 1 rejected.
+/// A call finished; `status` 0 fulfilled, 1 rejected. `quiet`: the thread's
+/// event loop has nothing left to do (else it is idle once it waits again).
 #[napi]
 pub fn complete(
   env: Env,
@@ -69,6 +70,7 @@ pub fn complete(
   status: u32,
   kind: u32,
   payload: Unknown<'_>,
+  quiet: bool,
 ) -> Result<()> {
   let payload = unsafe { payload_from_js(env.raw(), kind, payload.raw())? };
   engine().complete(
@@ -78,11 +80,12 @@ pub fn complete(
       status: status_from_js(status)?,
       payload,
     },
+    quiet,
   );
   Ok(())
 }
 
-/// `complete` then `nextJob`, in one crossing.
+/// `complete` (of a quiet thread) then `nextJob`, in one crossing.
 #[napi(ts_return_type = "Float64Array | number")]
 #[allow(clippy::too_many_arguments)]
 pub fn complete_and_next(
@@ -134,13 +137,4 @@ pub fn thread_gone(env: Env, thread: u32, kind: u32, reason: Unknown<'_>) -> Res
 #[napi]
 pub fn wait_payload(thread: u32, call: f64) -> bool {
   engine().wait_payload(thread, call as u64, slice_end())
-}
-
-/// One call broke this thread: it fails with `reason` (serialized); the
-/// thread finishes its other calls, then is terminated and replaced.
-#[napi]
-pub fn crash_call(env: Env, thread: u32, call: f64, kind: u32, reason: Unknown<'_>) -> Result<()> {
-  let reason = unsafe { payload_from_js(env.raw(), kind, reason.raw())? };
-  engine().crash_call(thread, call as u64, reason);
-  Ok(())
 }

@@ -9,18 +9,13 @@ use crate::error::CoreError;
 use crate::payload::{Outcome, Payload, Status};
 use crate::state::{Call, CallId, CallSpec, Duty, ExecutorId, Job, Phase, State, ThreadId};
 
-/// How often a doomed thread is pinged.
-const WATCH: std::time::Duration = std::time::Duration::from_millis(500);
-/// Pings in a row a doomed thread may leave unanswered before it is terminated.
-const UNANSWERED_PINGS: u32 = 3;
-
 /// How long a thread spins for a payload about to be posted before sleeping:
 /// waking a sleeping thread costs 25–90 µs on a VM's idle vCPU.
 const PAYLOAD_SPIN: std::time::Duration = std::time::Duration::from_micros(100);
 
 impl Engine {
-  /// Starts a call: places it on a thread of its own at once, or queues it
-  /// (and asks for a thread) when none is free.
+  /// Starts a call: places it on an idle thread, or queues it and asks for a
+  /// new thread within `maxThreads` (SPEC "One call, one thread").
   pub fn submit(&'static self, spec: CallSpec) -> Result<CallId, CoreError> {
     self.submit_placed(spec).map(|(id, _)| id)
   }
@@ -70,7 +65,6 @@ impl Engine {
           caller: spec.caller,
           thread: None,
           queued: None,
-          async_fn: spec.async_fn,
           yielded: false,
           deadline,
           posted: false,
@@ -85,21 +79,16 @@ impl Engine {
   }
 
   /// Cancels a call that has not settled: it fails with `Cancelled` carrying
-  /// `reason`, and its thread is terminated (once nothing else runs there).
-  /// Returns whether the call was still unsettled.
-  pub fn cancel(&'static self, call: CallId, reason: Payload) -> bool {
-    let (unsettled, thread) = self.with(|st, wakes| {
-      let thread = st.calls.get(&call).and_then(|c| c.thread);
+  /// `reason`; if it had started, its thread (which runs nothing else) is
+  /// terminated. Returns whether the call was still unsettled.
+  pub fn cancel(&self, call: CallId, reason: Payload) -> bool {
+    self.with(|st, wakes| {
       let outcome = Outcome {
         status: Status::Cancelled,
         payload: reason,
       };
-      (st.abandon(wakes, call, outcome), thread)
-    });
-    if let Some(thread) = thread {
-      self.watch_if_doomed(thread);
-    }
-    unsettled
+      st.abandon(wakes, call, outcome)
+    })
   }
 
   /// The caller posted a call's payload to its thread's port: let the
@@ -149,60 +138,21 @@ impl Engine {
     }
   }
 
-  /// Fails a call that ran past its own timeout (the deadline thread calls this).
-  pub fn expire(&'static self, call: CallId) {
-    let thread = self.with(|st, wakes| {
-      let thread = st.calls.get(&call).and_then(|c| c.thread);
-      st.abandon(wakes, call, Outcome::bare(Status::TimedOut));
-      thread
-    });
-    if let Some(thread) = thread {
-      self.watch_if_doomed(thread);
-    }
-  }
-
-  /// A doomed thread still runs other calls. If it stops answering (an
-  /// abandoned call loops on it, so the others can never finish), it is
-  /// terminated after all: checked every [`WATCH`] with a ping through its
-  /// event loop.
-  pub(crate) fn watch_if_doomed(&'static self, thread_id: ThreadId) {
-    let watch = self.with(|st, wakes| {
-      let Some(thread) = st.threads.get_mut(&thread_id) else {
-        return false;
-      };
-      if !thread.doomed || thread.terminating {
-        return false;
-      }
-      if let Some(pinged) = thread.pinged_at {
-        if thread.answered_at.is_none_or(|answered| answered < pinged) {
-          thread.unanswered += 1;
-          if thread.unanswered >= UNANSWERED_PINGS {
-            st.terminate(wakes, thread_id);
-            return false;
-          }
-        } else {
-          thread.unanswered = 0;
-        }
-      }
-      thread.pinged_at = Some(Instant::now());
-      if let Some(isolate) = thread.isolate {
-        st.wake_isolate(wakes, isolate);
-      }
-      true
-    });
-    if watch {
-      deadline::schedule(Instant::now() + WATCH, move || {
-        self.watch_if_doomed(thread_id)
-      });
-    }
+  /// Fails a call that ran past its own timeout (the deadline thread calls
+  /// this); its thread, if it had started it, is terminated.
+  pub fn expire(&self, call: CallId) {
+    self.with(|st, wakes| st.abandon(wakes, call, Outcome::bare(Status::TimedOut)));
   }
 }
 
 impl State {
-  /// Puts a job on a free thread, or queues it and makes sure threads come.
+  /// Puts a job on an idle thread, or queues it and makes sure threads come.
   pub(crate) fn place(&mut self, wakes: &mut Wakes, executor_id: ExecutorId, job: Job) {
-    let async_fn = self.calls.get(&job.call).is_some_and(|c| c.async_fn);
-    if let Some(thread) = self.free_thread(executor_id, async_fn) {
+    let idle = self
+      .executors
+      .get_mut(&executor_id)
+      .and_then(|executor| executor.idle.pop());
+    if let Some(thread) = idle {
       self.assign(wakes, thread, job);
       return;
     }
@@ -216,37 +166,26 @@ impl State {
     self.ensure_threads(wakes, executor_id);
   }
 
-  /// An idle thread, or for an `async function` a thread whose calls all await.
-  fn free_thread(&mut self, executor_id: ExecutorId, async_fn: bool) -> Option<ThreadId> {
-    let executor = self.executors.get_mut(&executor_id)?;
-    if let Some(thread) = executor.idle.pop() {
-      return Some(thread);
-    }
-    if !async_fn {
-      return None;
-    }
-    executor
-      .threads
-      .iter()
-      .filter_map(|id| self.threads.get(id).map(|t| (id, t)))
-      .filter(|(_, t)| t.phase == Phase::Shared && !t.doomed)
-      .min_by_key(|(_, t)| t.calls.len())
-      .map(|(id, _)| *id)
-  }
-
-  /// Hands a job to a thread and wakes it, in the core or in its event loop.
+  /// Hands a job to a thread that holds no call and wakes it, in the core or
+  /// in its event loop.
   pub(crate) fn assign(&mut self, wakes: &mut Wakes, thread_id: ThreadId, job: Job) {
     let call_id = job.call;
     let (caller, port_payload) = (job.caller, job.args == Payload::Port);
     let Some(thread) = self.threads.get_mut(&thread_id) else {
       return;
     };
-    thread.phase = Phase::Running;
-    thread.calls.push(call_id);
-    thread.inbox.push_back(job);
+    debug_assert!(thread.call.is_none(), "a thread holds one call at a time");
+    thread.before_call = thread.phase;
+    thread.phase = Phase::Busy;
+    thread.call = Some(call_id);
+    thread.inbox = Some(job);
     let parked = thread.parked;
     let parker = Arc::clone(&thread.parker);
     let isolate = thread.isolate;
+    let executor = thread.executor;
+    if let Some(executor) = self.executors.get_mut(&executor) {
+      executor.idle.retain(|t| *t != thread_id);
+    }
     if let Some(call) = self.calls.get_mut(&call_id) {
       call.thread = Some(thread_id);
       call.queued = None;
@@ -264,52 +203,56 @@ impl State {
     }
   }
 
-  /// Gives queued calls to a thread that just became idle or shared.
+  /// A thread that holds no call takes the first queued call (FIFO). A
+  /// `Draining` one does so only when no new thread can be had; an `Idle`
+  /// one with nothing to take joins the idle list (or ends, when its
+  /// executor is closed).
   pub(crate) fn pump(&mut self, wakes: &mut Wakes, thread_id: ThreadId) {
     let Some(thread) = self.threads.get(&thread_id) else {
       return;
     };
-    if thread.doomed || thread.isolate.is_none() {
+    if thread.doomed || thread.isolate.is_none() || thread.call.is_some() {
       return;
     }
     let (phase, executor_id) = (thread.phase, thread.executor);
-    let Some(executor) = self.executors.get_mut(&executor_id) else {
+    let takes = match phase {
+      Phase::Idle => true,
+      Phase::Draining => self.unserved(executor_id) > self.room(executor_id),
+      Phase::Starting | Phase::Busy => false,
+    };
+    if takes {
+      if let Some(job) = self.dequeue(executor_id) {
+        self.assign(wakes, thread_id, job);
+        return;
+      }
+    }
+    if phase != Phase::Idle {
       return;
-    };
-    let position = match phase {
-      Phase::Idle => (!executor.queue.is_empty()).then_some(0),
-      Phase::Shared => {
-        let calls = &self.calls;
-        executor
-          .queue
-          .iter()
-          .position(|c| calls.get(c).is_some_and(|c| c.async_fn))
+    }
+    if self.executors.get(&executor_id).is_some_and(|e| e.closed) {
+      self.terminate(wakes, thread_id);
+    } else if let Some(executor) = self.executors.get_mut(&executor_id) {
+      if !executor.idle.contains(&thread_id) {
+        executor.idle.push(thread_id);
       }
-      Phase::Starting | Phase::Running => None,
-    };
-    let job = position
-      .and_then(|i| executor.queue.remove(i))
-      .and_then(|call| self.calls.get_mut(&call))
-      .and_then(|call| call.queued.take());
-    match job {
-      Some(job) => self.assign(wakes, thread_id, job),
-      None if phase == Phase::Idle => {
-        if self.executors.get(&executor_id).is_some_and(|e| e.closed) {
-          self.terminate(wakes, thread_id);
-        } else if let Some(executor) = self.executors.get_mut(&executor_id) {
-          if !executor.idle.contains(&thread_id) {
-            executor.idle.push(thread_id);
-          }
-        }
-      }
-      None => {}
     }
   }
 
-  /// Asks for as many new threads as queued calls need, within `maxThreads`.
-  pub(crate) fn ensure_threads(&mut self, wakes: &mut Wakes, executor_id: ExecutorId) {
+  /// The first call waiting for a thread of `executor_id`, taken off the queue.
+  fn dequeue(&mut self, executor_id: ExecutorId) -> Option<Job> {
+    let executor = self.executors.get_mut(&executor_id)?;
+    while let Some(call) = executor.queue.pop_front() {
+      if let Some(job) = self.calls.get_mut(&call).and_then(|c| c.queued.take()) {
+        return Some(job);
+      }
+    }
+    None
+  }
+
+  /// Queued calls that no thread still starting will take.
+  fn unserved(&self, executor_id: ExecutorId) -> usize {
     let Some(executor) = self.executors.get(&executor_id) else {
-      return;
+      return 0;
     };
     let starting = executor
       .threads
@@ -321,13 +264,33 @@ impl State {
           .is_some_and(|t| t.phase == Phase::Starting)
       })
       .count();
+    executor.queue.len().saturating_sub(starting)
+  }
+
+  /// How many more threads `executor_id` may start now: `maxThreads` less
+  /// the threads that count toward it (those still starting included).
+  pub(crate) fn room(&self, executor_id: ExecutorId) -> usize {
+    let Some(executor) = self.executors.get(&executor_id) else {
+      return 0;
+    };
     let active = executor
       .threads
       .iter()
       .filter(|id| self.counts_toward_max(**id))
       .count();
-    let wanted = executor.queue.len().saturating_sub(starting);
-    let room = (executor.config.max_threads as usize).saturating_sub(active);
+    (executor.config.max_threads as usize).saturating_sub(active)
+  }
+
+  /// Asks for as many new threads as queued calls need, within `maxThreads`
+  /// (threads still starting will take queued calls too). When no new thread
+  /// can be had, threads still busy with a settled call's leftovers take the
+  /// queued calls rather than leave them waiting.
+  pub(crate) fn ensure_threads(&mut self, wakes: &mut Wakes, executor_id: ExecutorId) {
+    let wanted = self.unserved(executor_id);
+    if wanted == 0 {
+      return;
+    }
+    let room = self.room(executor_id);
     for _ in 0..wanted.min(room) {
       let thread = self.new_thread(executor_id);
       self.push_duty(
@@ -338,14 +301,35 @@ impl State {
         },
       );
     }
+    if wanted > room {
+      let Some(executor) = self.executors.get(&executor_id) else {
+        return;
+      };
+      let draining: Vec<ThreadId> = executor
+        .threads
+        .iter()
+        .copied()
+        .filter(|id| {
+          self
+            .threads
+            .get(id)
+            .is_some_and(|t| t.phase == Phase::Draining)
+        })
+        .collect();
+      for thread in draining {
+        self.pump(wakes, thread);
+      }
+    }
   }
 
-  /// Fails an unsettled call with `outcome` and frees or terminates its thread.
+  /// Fails an unsettled call with `outcome`. A call its thread had not taken
+  /// yet leaves that thread free; one that started has its thread (which
+  /// runs nothing else) terminated.
   pub(crate) fn abandon(&mut self, wakes: &mut Wakes, call_id: CallId, outcome: Outcome) -> bool {
     let Some(call) = self.calls.get(&call_id) else {
       return false;
     };
-    let (executor_id, thread, yielded) = (call.executor, call.thread, call.yielded);
+    let (executor_id, thread) = (call.executor, call.thread);
     self.deliver(wakes, call_id, outcome);
     let Some(thread_id) = thread else {
       if let Some(executor) = self.executors.get_mut(&executor_id) {
@@ -356,16 +340,12 @@ impl State {
     let Some(thread) = self.threads.get_mut(&thread_id) else {
       return true;
     };
-    thread.calls.retain(|c| *c != call_id);
-    let not_started = thread.inbox.iter().any(|job| job.call == call_id);
+    thread.call = None;
+    let not_started = thread.inbox.as_ref().is_some_and(|job| job.call == call_id);
     if not_started {
-      thread.inbox.retain(|job| job.call != call_id);
-      self.after_call_left(wakes, thread_id, false);
-    } else if yielded {
-      thread.doomed = true;
-      if thread.calls.is_empty() {
-        self.terminate(wakes, thread_id);
-      }
+      thread.inbox = None;
+      thread.phase = thread.before_call;
+      self.after_call_left(wakes, thread_id);
     } else {
       self.terminate(wakes, thread_id);
     }
@@ -373,25 +353,13 @@ impl State {
     true
   }
 
-  /// Updates a thread after one of its calls left it (done or abandoned).
-  pub(crate) fn after_call_left(
-    &mut self,
-    wakes: &mut Wakes,
-    thread_id: ThreadId,
-    was_yielded: bool,
-  ) {
-    let Some(thread) = self.threads.get_mut(&thread_id) else {
+  /// Updates a thread after its call left it (done or abandoned).
+  pub(crate) fn after_call_left(&mut self, wakes: &mut Wakes, thread_id: ThreadId) {
+    let Some(thread) = self.threads.get(&thread_id) else {
       return;
     };
-    if thread.calls.is_empty() {
-      thread.phase = Phase::Idle;
-    } else if !was_yielded && thread.inbox.is_empty() {
-      thread.phase = Phase::Shared;
-    }
     if thread.doomed {
-      if thread.calls.is_empty() {
-        self.terminate(wakes, thread_id);
-      }
+      self.terminate(wakes, thread_id);
       return;
     }
     self.pump(wakes, thread_id);

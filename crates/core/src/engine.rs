@@ -197,6 +197,9 @@ impl State {
   }
 
   /// Whether a thread takes up one of its executor's `maxThreads` places.
+  /// A thread whose call waits for its own nested calls (blocked in
+  /// `resultsSync()`, or awaiting with nested calls in flight) does not, so
+  /// nested calls always get a thread and never deadlock.
   pub(crate) fn counts_toward_max(&self, thread_id: ThreadId) -> bool {
     let Some(thread) = self.threads.get(&thread_id) else {
       return false;
@@ -204,7 +207,15 @@ impl State {
     if thread.nested_wait || thread.terminating {
       return false;
     }
-    let waiting_on_nested = thread.phase == Phase::Shared
+    let awaiting = match thread.phase {
+      Phase::Busy => thread
+        .call
+        .and_then(|c| self.calls.get(&c))
+        .is_some_and(|c| c.yielded),
+      Phase::Draining => true,
+      Phase::Starting | Phase::Idle => false,
+    };
+    let waiting_on_nested = awaiting
       && thread
         .isolate
         .and_then(|id| self.isolates.get(&id))

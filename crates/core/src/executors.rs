@@ -112,7 +112,7 @@ impl Engine {
           continue;
         };
         thread.doomed = true;
-        if thread.calls.is_empty() {
+        if thread.call.is_none() {
           st.terminate(wakes, thread_id);
         }
       }
@@ -130,10 +130,10 @@ impl Engine {
     for thread_id in &executor.threads {
       if let Some(t) = st.threads.get(thread_id) {
         out.push_str(&format!(
-          "thread {thread_id}: {:?} calls={:?} inbox={} parked={} doomed={} terminating={} nested_wait={} isolate={:?}\n",
+          "thread {thread_id}: {:?} call={:?} taken={} parked={} doomed={} terminating={} nested_wait={} isolate={:?}\n",
           t.phase,
-          t.calls,
-          t.inbox.len(),
+          t.call,
+          t.inbox.is_none(),
           t.parked,
           t.doomed,
           t.terminating,
@@ -162,7 +162,7 @@ impl Engine {
       match thread.phase {
         Phase::Starting => stats.starting += 1,
         Phase::Idle => stats.idle += 1,
-        Phase::Running | Phase::Shared => stats.busy += 1,
+        Phase::Busy | Phase::Draining => stats.busy += 1,
       }
     }
     Some(stats)

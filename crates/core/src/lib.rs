@@ -2,14 +2,14 @@
 //!
 //! Isolates (the program's own, and pool threads, which are Node worker
 //! threads) attach to one [`Engine`]. A caller submits a call; the engine
-//! places it on a thread of its own (an idle one, or a thread whose calls are
-//! all awaiting when the call is to an `async function`), or queues it and
-//! asks the spawner isolate for a new thread within `maxThreads`. The thread
+//! places it on a thread of its own — an idle one, or a new one within
+//! `maxThreads` (past it, calls wait in FIFO order) — and a thread holds that
+//! one call until it settles, synchronous or awaiting. The thread
 //! waits for work inside the engine (spinning briefly, then parking), runs the
 //! call, and completes it; the outcome goes to the caller's queue and the
 //! caller is woken, in a blocking wait or through its event loop. Deadlines
 //! expire calls; cancellation and timeouts terminate the thread that runs
-//! them. Nothing here depends on Node-API: the binding crate adapts it.
+//! them, and only that call runs there. Nothing here depends on Node-API: the binding crate adapts it.
 
 #![deny(clippy::all)]
 

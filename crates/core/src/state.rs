@@ -68,8 +68,6 @@ pub struct CallSpec {
   pub function: FunctionId,
   pub args: Payload,
   pub flags: u32,
-  /// An `async function`: it may share a thread whose calls are all awaiting.
-  pub async_fn: bool,
   /// The call's own timeout.
   pub timeout: Option<Duration>,
 }
@@ -97,28 +95,41 @@ pub(crate) struct Isolate {
   pub assignments: Vec<(CallId, ThreadId)>,
 }
 
+/// Where a thread is in its life. A thread holds at most one unsettled call
+/// (SPEC "One call, one thread"): it is `Busy` from the moment a call is
+/// assigned to it until that call settles, whether the call is synchronous or
+/// awaiting, and only `Idle` threads take calls while a new thread could be
+/// had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Phase {
   /// Spawn requested; the worker has not attached yet.
   Starting,
-  /// No calls.
+  /// No call, and its event loop is quiet: it takes the next call.
   Idle,
-  /// Running the synchronous part of a call.
-  Running,
-  /// Every call it holds is awaiting.
-  Shared,
+  /// Holds one call, assigned or started, until that call settles.
+  Busy,
+  /// Its call settled but its event loop still has work the call left
+  /// behind (timers, handles): it takes a call only when its executor is at
+  /// `maxThreads` with calls waiting, and becomes `Idle` when it waits for
+  /// work again.
+  Draining,
 }
 
 pub(crate) struct Thread {
   pub executor: ExecutorId,
   pub isolate: Option<IsolateId>,
   pub phase: Phase,
-  pub calls: Vec<CallId>,
-  pub inbox: VecDeque<Job>,
+  /// The one call it holds (`Busy`), started or not.
+  pub call: Option<CallId>,
+  /// That call while the thread has not taken it yet.
+  pub inbox: Option<Job>,
+  /// The phase it had when that call was assigned (`Idle` or `Draining`),
+  /// which it gets back if the call leaves before it starts.
+  pub before_call: Phase,
   pub parker: Arc<Parker>,
   /// Waiting for work inside the core (not in its event loop).
   pub parked: bool,
-  /// Takes no new calls; terminated once its calls are done.
+  /// Takes no new calls; terminated once its call is done.
   pub doomed: bool,
   /// Terminate requested: its waits in the core return at once.
   pub terminating: bool,
@@ -126,11 +137,6 @@ pub(crate) struct Thread {
   pub nested_wait: bool,
   /// Why it is going away, if it said so before dying.
   pub exit_reason: Option<Payload>,
-  /// When a doomed thread was last pinged through its event loop, and when
-  /// it last answered (took a job or completed a call).
-  pub pinged_at: Option<Instant>,
-  pub answered_at: Option<Instant>,
-  pub unanswered: u32,
 }
 
 pub(crate) struct Call {
@@ -139,8 +145,8 @@ pub(crate) struct Call {
   pub thread: Option<ThreadId>,
   /// Present while the call waits for a thread.
   pub queued: Option<Job>,
-  pub async_fn: bool,
-  /// Its synchronous part returned a promise: it is only awaiting now.
+  /// It returned a promise: while its own nested calls are in flight, its
+  /// thread leaves `maxThreads` (so nested calls are never starved).
   pub yielded: bool,
   pub deadline: Option<Deadline>,
   /// Its payload travels over a MessagePort and has been posted there.

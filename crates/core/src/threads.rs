@@ -1,7 +1,6 @@
 //! Pool threads: spawning, attaching, waiting for work, finishing calls,
 //! retiring and dying.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -73,23 +72,31 @@ impl Engine {
     slice_end: Option<Instant>,
   ) -> Next {
     loop {
-      let (parker, seen) = {
-        let mut st = self.lock();
+      let waiting = self.with(|st, wakes| {
         let shutdown = st.shutdown;
-        let Some(thread) = st.threads.get_mut(&thread_id) else {
-          return Next::Exit;
-        };
+        let thread = st.threads.get_mut(&thread_id)?;
         if shutdown || thread.terminating {
           thread.parked = false;
-          return Next::Exit;
+          return Some(Err(Next::Exit));
         }
-        if let Some(job) = thread.inbox.pop_front() {
+        if thread.phase == Phase::Draining {
+          // Waiting for work again: its event loop is quiet.
+          thread.phase = Phase::Idle;
+          st.pump(wakes, thread_id);
+        }
+        let thread = st.threads.get_mut(&thread_id)?;
+        if let Some(job) = thread.inbox.take() {
           thread.parked = false;
           st.mark_started(job.call);
-          return Next::Job(job);
+          return Some(Err(Next::Job(job)));
         }
         thread.parked = true;
-        (Arc::clone(&thread.parker), thread.parker.seq())
+        Some(Ok((Arc::clone(&thread.parker), thread.parker.seq())))
+      });
+      let (parker, seen) = match waiting {
+        None => return Next::Exit,
+        Some(Err(next)) => return next,
+        Some(Ok(waiting)) => waiting,
       };
       let until = match (idle_until, slice_end) {
         (Some(idle), Some(slice)) => Some(idle.min(slice)),
@@ -115,40 +122,35 @@ impl Engine {
     let mut st = self.lock();
     let thread = st.threads.get_mut(&thread_id)?;
     thread.parked = false;
-    thread.answered_at = Some(Instant::now());
-    let job = thread.inbox.pop_front()?;
+    let job = thread.inbox.take()?;
     st.mark_started(job.call);
     Some(job)
   }
 
-  /// The synchronous part of a call returned a promise: the call is only
-  /// awaiting now, and the thread may take `async function` calls.
+  /// The call returned a promise. It keeps its thread until it settles; the
+  /// thread only leaves `maxThreads` while the call's own nested calls are in
+  /// flight, so that they can always get a thread.
   pub fn call_yielded(&self, thread_id: ThreadId, call_id: CallId) {
     self.with(|st, wakes| {
       let Some(call) = st.calls.get_mut(&call_id) else {
         return;
       };
       call.yielded = true;
-      let Some(thread) = st.threads.get_mut(&thread_id) else {
-        return;
-      };
-      if thread.inbox.is_empty() && thread.phase == Phase::Running {
-        thread.phase = Phase::Shared;
+      if let Some(thread) = st.threads.get(&thread_id) {
         let executor = thread.executor;
-        st.pump(wakes, thread_id);
-        // An awaiting thread whose isolate waits for its own nested calls no
-        // longer counts toward maxThreads: queued calls may get a thread now.
         st.ensure_threads(wakes, executor);
       }
     })
   }
 
-  /// A call finished on its thread: deliver the outcome, free the thread.
-  pub fn complete(&self, thread_id: ThreadId, call_id: CallId, outcome: Outcome) {
-    self.with(|st, wakes| st.complete(wakes, thread_id, call_id, outcome))
+  /// A call finished on its thread: deliver the outcome. The thread is idle
+  /// at once when its event loop is `quiet`; otherwise it drains what the
+  /// call left behind and becomes idle when it next waits for work.
+  pub fn complete(&self, thread_id: ThreadId, call_id: CallId, outcome: Outcome, quiet: bool) {
+    self.with(|st, wakes| st.complete(wakes, thread_id, call_id, outcome, quiet))
   }
 
-  /// [`Engine::complete`] then [`Engine::next_job`], in one step.
+  /// [`Engine::complete`] of a quiet thread, then [`Engine::next_job`].
   pub fn complete_and_next(
     &self,
     thread_id: ThreadId,
@@ -168,45 +170,8 @@ impl Engine {
     idle_until: Option<Instant>,
     slice_end: Option<Instant>,
   ) -> Next {
-    self.complete(thread_id, call_id, outcome);
+    self.complete(thread_id, call_id, outcome, true);
     self.next_job_within(thread_id, idle_until, slice_end)
-  }
-
-  /// One call broke its thread (an uncaught exception from its timers, or
-  /// `process.exit` while other calls share the thread): that call fails
-  /// with `Crashed`; the thread takes no new calls and is terminated once
-  /// the calls still on it are done.
-  pub fn crash_call(&self, thread_id: ThreadId, call_id: CallId, reason: Payload) {
-    self.with(|st, wakes| {
-      let Some(thread) = st.threads.get_mut(&thread_id) else {
-        return;
-      };
-      thread.doomed = true;
-      let executor = thread.executor;
-      if let Some(executor) = st.executors.get_mut(&executor) {
-        executor.idle.retain(|t| *t != thread_id);
-      }
-      let on_this_thread = st
-        .calls
-        .get(&call_id)
-        .is_some_and(|c| c.thread == Some(thread_id));
-      let was_yielded = st.calls.get(&call_id).is_some_and(|c| c.yielded);
-      if on_this_thread {
-        st.deliver(
-          wakes,
-          call_id,
-          Outcome {
-            status: Status::Crashed,
-            payload: reason,
-          },
-        );
-        if let Some(thread) = st.threads.get_mut(&thread_id) {
-          thread.calls.retain(|c| *c != call_id);
-        }
-      }
-      st.after_call_left(wakes, thread_id, was_yielded);
-      st.ensure_threads(wakes, executor);
-    })
   }
 
   /// The thread says why it is about to die (uncaught error, `process.exit`);
@@ -228,7 +193,7 @@ impl Engine {
       let Some(thread) = st.threads.get(&thread_id) else {
         return true;
       };
-      if !thread.inbox.is_empty() || !thread.calls.is_empty() || thread.phase != Phase::Idle {
+      if thread.call.is_some() || thread.phase != Phase::Idle {
         return false;
       }
       st.remove_thread(wakes, thread_id, Payload::empty());
@@ -255,17 +220,15 @@ impl State {
         executor,
         isolate: None,
         phase: Phase::Starting,
-        calls: Vec::new(),
-        inbox: VecDeque::new(),
+        call: None,
+        inbox: None,
+        before_call: Phase::Idle,
         parker: Arc::new(Parker::default()),
         parked: false,
         doomed: false,
         terminating: false,
         nested_wait: false,
         exit_reason: None,
-        pinged_at: None,
-        answered_at: None,
-        unanswered: 0,
       },
     );
     if let Some(executor) = self.executors.get_mut(&executor) {
@@ -299,26 +262,18 @@ impl State {
     thread_id: ThreadId,
     call_id: CallId,
     outcome: Outcome,
+    quiet: bool,
   ) {
-    if let Some(thread) = self.threads.get_mut(&thread_id) {
-      thread.answered_at = Some(Instant::now());
-    }
-    let was_yielded = self.calls.get(&call_id).is_some_and(|c| c.yielded);
-    let on_this_thread = self
-      .calls
-      .get(&call_id)
-      .is_some_and(|c| c.thread == Some(thread_id));
-    if on_this_thread {
-      self.deliver(wakes, call_id, outcome);
-    }
     let Some(thread) = self.threads.get_mut(&thread_id) else {
       return;
     };
-    if !thread.calls.contains(&call_id) {
+    if thread.call != Some(call_id) {
       return; // abandoned earlier (cancelled or timed out): already settled
     }
-    thread.calls.retain(|c| *c != call_id);
-    self.after_call_left(wakes, thread_id, was_yielded);
+    thread.call = None;
+    thread.phase = if quiet { Phase::Idle } else { Phase::Draining };
+    self.deliver(wakes, call_id, outcome);
+    self.after_call_left(wakes, thread_id);
   }
 
   pub(crate) fn remove_thread(
@@ -335,29 +290,26 @@ impl State {
       executor.idle.retain(|t| *t != thread_id);
     }
     let reason = thread.exit_reason.unwrap_or(fallback_reason);
-    // Calls still in the inbox never started: place them again elsewhere
-    // (except port payloads, which went to this thread's port).
-    let mut crashed = thread.calls;
-    for job in thread.inbox {
-      if job.args == Payload::Port {
-        continue;
+    // A call in the inbox never started: place it again elsewhere (except a
+    // port payload, which went to this thread's port). One that started
+    // fails with the thread.
+    match (thread.call, thread.inbox) {
+      (Some(_), Some(job)) if job.args != Payload::Port => {
+        if let Some(call) = self.calls.get_mut(&job.call) {
+          call.thread = None;
+          let executor = call.executor;
+          self.place(wakes, executor, job);
+        }
       }
-      crashed.retain(|c| *c != job.call);
-      if let Some(call) = self.calls.get_mut(&job.call) {
-        call.thread = None;
-        let executor = call.executor;
-        self.place(wakes, executor, job);
-      }
-    }
-    for call in crashed {
-      self.deliver(
+      (Some(call), _) => self.deliver(
         wakes,
         call,
         Outcome {
           status: Status::Crashed,
           payload: reason.clone(),
         },
-      );
+      ),
+      (None, _) => {}
     }
     if let Some(isolate) = thread.isolate {
       self.remove_isolate(wakes, isolate);

@@ -1,5 +1,6 @@
-//! Placing calls: spawning, warm reuse, maxThreads and queueing, sharing
-//! threads between async calls, the function registry.
+//! Placing calls: spawning, warm reuse, one call per thread (awaiting calls
+//! included), maxThreads and FIFO queueing, threads draining leftovers,
+//! nested calls, the function registry.
 
 mod common;
 
@@ -8,7 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use parallel_threads_core::{CoreError, Duty, ExecutorStats, Payload, DEFAULT_EXECUTOR};
+use parallel_threads_core::{
+  CoreError, Duty, ExecutorStats, Job, Next, SyncWait, DEFAULT_EXECUTOR,
+};
 
 #[test]
 fn a_call_spawns_a_thread_that_runs_it_and_the_caller_drains_the_outcome() {
@@ -133,7 +136,7 @@ fn an_idle_thread_in_its_event_loop_is_woken_through_its_notifier() {
   let a = main.submit(spec(ex, main.id, 0, &[]));
   let pool = Manual::attach(engine, main.expect_one_spawn());
   assert_eq!(pool.job().call, a);
-  engine.complete(pool.id, a, fulfilled(0.0));
+  engine.complete(pool.id, a, fulfilled(0.0), true);
   // Its event loop ran the wake it got when the first call came (the wake
   // handler drains, which re-arms the notifier).
   assert_eq!(pool.bell.count(), 1);
@@ -215,92 +218,162 @@ fn calls_beyond_max_threads_queue_and_each_completes_exactly_once() {
 }
 
 #[test]
-fn an_async_call_shares_a_thread_whose_calls_all_await() {
+fn an_awaiting_call_keeps_its_thread_and_the_next_call_gets_another() {
   let engine = new_engine();
   let main = User::register(engine);
   let ex = executor(engine, 4);
-  let a = main.submit(async_spec(ex, main.id, &[1.0]));
+  let a = main.submit(spec(ex, main.id, 0, &[1.0]));
   let pool = Manual::attach(engine, main.expect_one_spawn());
   let ja = pool.job();
   assert_eq!(ja.call, a);
-
-  // While its synchronous part runs, the thread is not shared.
-  let b = main.submit(async_spec(ex, main.id, &[2.0]));
-  let other = main.expect_one_spawn();
-  assert_ne!(other, pool.id);
-  engine.thread_gone(other, Payload::empty()); // never needed: let it go
-  assert_eq!(engine.executor_stats(ex).unwrap().queued, 1);
-
-  // Once `a` awaits, the queued async call `b` goes to the same thread.
   engine.call_yielded(pool.id, a);
-  let jb = pool.job();
+
+  // Below maxThreads, a call that finds no idle thread gets a new one: never
+  // the thread whose call awaits (its code after an `await` must not wait
+  // behind another call's).
+  let b = main.submit(spec(ex, main.id, 0, &[2.0]));
+  let other = Manual::attach(engine, main.expect_one_spawn());
+  assert_ne!(other.id, pool.id);
+  assert_eq!(engine.take_job(pool.id), None, "one call per thread");
+  let jb = other.job();
   assert_eq!(jb.call, b);
-  engine.call_yielded(pool.id, b);
-
-  // A third async call joins them there, with no new thread.
-  let c = main.submit(async_spec(ex, main.id, &[3.0]));
-  assert!(main.drain().duties.is_empty());
-  let jc = pool.job();
-  assert_eq!(jc.call, c);
-  engine.call_yielded(pool.id, c);
+  engine.call_yielded(other.id, b);
   let stats = engine.executor_stats(ex).unwrap();
-  assert_eq!((stats.threads, stats.busy), (1, 1));
+  assert_eq!((stats.threads, stats.busy, stats.queued), (2, 2, 0));
 
-  // They settle in any order.
-  pool.complete(&jb, fulfilled(2.0));
-  pool.complete(&jc, fulfilled(3.0));
+  other.complete(&jb, fulfilled(2.0));
   pool.complete(&ja, fulfilled(1.0));
-  let mut done = main.drain().completions;
-  done.sort_by_key(|(call, _)| *call);
   assert_eq!(
-    done,
-    vec![
-      (a, fulfilled(1.0)),
-      (b, fulfilled(2.0)),
-      (c, fulfilled(3.0))
-    ]
+    main.drain().completions,
+    vec![(b, fulfilled(2.0)), (a, fulfilled(1.0))]
   );
   let stats = engine.executor_stats(ex).unwrap();
-  assert_eq!((stats.idle, stats.busy), (1, 0));
+  assert_eq!((stats.idle, stats.busy), (2, 0));
 }
 
 #[test]
-fn a_sync_call_never_shares_a_thread() {
-  let engine = new_engine();
-  let main = User::register(engine);
-  let ex = executor(engine, 4);
-  let a = main.submit(async_spec(ex, main.id, &[]));
-  let pool = Manual::attach(engine, main.expect_one_spawn());
-  assert_eq!(pool.job().call, a);
-  engine.call_yielded(pool.id, a);
-
-  let s = main.submit(spec(ex, main.id, 0, &[]));
-  let other = main.expect_one_spawn();
-  assert_ne!(other, pool.id);
-  assert_eq!(
-    engine.take_job(pool.id),
-    None,
-    "nothing for the shared thread"
-  );
-  let other = Manual::attach(engine, other);
-  assert_eq!(other.job().call, s);
-}
-
-#[test]
-fn a_queued_sync_call_waits_for_an_idle_thread_not_a_shared_one() {
+fn past_max_threads_a_call_waits_for_the_awaiting_call_to_settle() {
   let engine = new_engine();
   let main = User::register(engine);
   let ex = executor(engine, 1);
-  let a = main.submit(async_spec(ex, main.id, &[]));
+  let a = main.submit(spec(ex, main.id, 0, &[]));
   let pool = Manual::attach(engine, main.expect_one_spawn());
   let ja = pool.job();
-  let s = main.submit(spec(ex, main.id, 0, &[]));
-  assert!(main.drain().duties.is_empty(), "maxThreads reached");
   engine.call_yielded(pool.id, a);
+  let b = main.submit(spec(ex, main.id, 0, &[]));
+  assert!(main.drain().duties.is_empty(), "maxThreads reached");
   assert_eq!(engine.take_job(pool.id), None);
+  assert_eq!(engine.call_thread(b), None, "b waits for a thread");
   assert_eq!(engine.executor_stats(ex).unwrap().queued, 1);
   pool.complete(&ja, fulfilled(0.0));
-  assert_eq!(pool.job().call, s);
+  assert_eq!(pool.job().call, b);
+}
+
+#[test]
+fn past_max_threads_calls_start_in_the_order_they_were_made() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 2);
+  let calls: Vec<_> = (0..8)
+    .map(|i| main.submit(spec(ex, main.id, 0, &[i as f64])))
+    .collect();
+  let spawned = spawns(&main.drain().duties);
+  assert_eq!(spawned.len(), 2);
+  let mut running: std::collections::VecDeque<(Manual, Job)> = spawned
+    .iter()
+    .map(|id| {
+      let thread = Manual::attach(engine, *id);
+      let job = thread.job();
+      (thread, job)
+    })
+    .collect();
+  let mut started: Vec<Job> = running.iter().map(|(_, job)| job.clone()).collect();
+  // Whichever thread frees up takes the oldest waiting call; the calls await
+  // first (an awaiting call holds its thread all the same).
+  while started.len() < calls.len() {
+    let (thread, job) = running.pop_front().unwrap();
+    engine.call_yielded(thread.id, job.call);
+    thread.complete(&job, fulfilled(0.0));
+    let next = thread.job();
+    started.push(next.clone());
+    running.push_back((thread, next));
+  }
+  let order: Vec<_> = started.iter().map(|j| j.call).collect();
+  assert_eq!(order, calls);
+}
+
+#[test]
+fn a_thread_draining_a_settled_calls_leftovers_is_not_idle() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 2);
+  let a = main.submit(spec(ex, main.id, 0, &[]));
+  let pool = Manual::attach(engine, main.expect_one_spawn());
+  let ja = pool.job();
+  // `a` settles but leaves a timer behind: the thread is not idle yet.
+  pool.complete_leaving_work(&ja, fulfilled(1.0));
+  assert_eq!(main.drain().completions, vec![(a, fulfilled(1.0))]);
+  let stats = engine.executor_stats(ex).unwrap();
+  assert_eq!((stats.idle, stats.busy), (0, 1));
+
+  // A new call gets a new thread rather than wait behind the leftovers.
+  let b = main.submit(spec(ex, main.id, 0, &[]));
+  let other = Manual::attach(engine, main.expect_one_spawn());
+  assert_eq!(engine.take_job(pool.id), None);
+  assert_eq!(other.job().call, b);
+
+  // Its loop quiet again, the thread waits for work: it is idle.
+  assert_eq!(pool.next(Duration::from_millis(5)), Next::Retire);
+}
+
+#[test]
+fn at_max_threads_a_thread_draining_leftovers_takes_the_waiting_call() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 1);
+  let a = main.submit(spec(ex, main.id, 0, &[]));
+  let pool = Manual::attach(engine, main.expect_one_spawn());
+  let ja = pool.job();
+  let b = main.submit(spec(ex, main.id, 0, &[]));
+  assert!(main.drain().duties.is_empty(), "maxThreads reached");
+  // No other thread can be had: rather than wait for the leftovers to end,
+  // `b` runs there (woken in its event loop, alongside the leftovers).
+  engine.drain(pool.isolate); // its event loop ran the wake of the first call
+  let rung = pool.bell.count();
+  pool.complete_leaving_work(&ja, fulfilled(1.0));
+  assert_eq!(pool.bell.count(), rung + 1);
+  assert_eq!(engine.take_job(pool.id).map(|j| j.call), Some(b));
+  assert_eq!(main.drain().completions, vec![(a, fulfilled(1.0))]);
+}
+
+#[test]
+fn a_nested_call_never_lands_on_the_thread_that_waits_for_it() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 1);
+  let a = main.submit(spec(ex, main.id, 0, &[]));
+  let pool = Manual::attach(engine, main.expect_one_spawn());
+  assert_eq!(pool.job().call, a);
+  // `a` (synchronous, not yet waiting) starts a nested call: maxThreads is
+  // reached, so it waits; the thread running `a` never takes it.
+  let nested = engine.submit(spec(ex, pool.isolate, 0, &[])).unwrap();
+  assert!(spawns(&main.drain().duties).is_empty());
+  assert_eq!(engine.take_job(pool.id), None);
+  // Once `a` blocks waiting for it, its thread leaves maxThreads and the
+  // nested call gets a thread of its own.
+  let waiter = std::thread::spawn(move || {
+    engine.wait_sync(
+      pool.isolate,
+      &[nested],
+      false,
+      after(Duration::from_secs(5)),
+    )
+  });
+  let helper = Manual::attach(engine, main.wait_for_spawn());
+  let job = helper.job();
+  assert_eq!(job.call, nested);
+  helper.complete(&job, fulfilled(3.0));
+  assert_eq!(waiter.join().unwrap(), SyncWait::Settled);
 }
 
 #[test]
@@ -308,7 +381,7 @@ fn an_awaiting_thread_waiting_on_its_own_calls_leaves_max_threads() {
   let engine = new_engine();
   let main = User::register(engine);
   let ex = executor(engine, 1);
-  let a = main.submit(async_spec(ex, main.id, &[]));
+  let a = main.submit(spec(ex, main.id, 0, &[]));
   let pool = Manual::attach(engine, main.expect_one_spawn());
   assert_eq!(pool.job().call, a);
   engine.call_yielded(pool.id, a);

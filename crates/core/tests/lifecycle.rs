@@ -234,67 +234,85 @@ fn cancelling_a_running_call_terminates_its_thread_and_replaces_it() {
   assert_eq!(engine.executor_stats(ex).unwrap().threads, 1);
 }
 
-#[test]
-fn cancelling_an_awaiting_call_dooms_its_shared_thread_until_its_other_calls_end() {
-  let engine = new_engine();
-  let main = User::register(engine);
-  let ex = executor(engine, 4);
-  let a = main.submit(async_spec(ex, main.id, &[]));
-  let pool = Manual::attach(engine, main.expect_one_spawn());
-  assert_eq!(pool.job().call, a);
-  engine.call_yielded(pool.id, a);
-  let b = main.submit(async_spec(ex, main.id, &[]));
-  let jb = pool.job();
+/// `a` awaits on one thread, `b` runs on another: the two threads, with
+/// their jobs.
+fn two_awaiting_calls(
+  engine: &'static parallel_threads_core::Engine,
+  main: &User,
+  ex: parallel_threads_core::ExecutorId,
+) -> (
+  (Manual, parallel_threads_core::Job),
+  (Manual, parallel_threads_core::Job),
+) {
+  let a = main.submit(spec(ex, main.id, 0, &[]));
+  let pa = Manual::attach(engine, main.expect_one_spawn());
+  let ja = pa.job();
+  assert_eq!(ja.call, a);
+  engine.call_yielded(pa.id, a);
+  let b = main.submit(spec(ex, main.id, 0, &[]));
+  let pb = Manual::attach(engine, main.expect_one_spawn());
+  let jb = pb.job();
   assert_eq!(jb.call, b);
-  engine.call_yielded(pool.id, b);
-
-  assert!(engine.cancel(a, reason("enough")));
-  let arrivals = main.drain();
-  assert_eq!(arrivals.completions, vec![(a, cancelled("enough"))]);
-  assert!(
-    arrivals.duties.is_empty(),
-    "b still runs there: {arrivals:?}"
-  );
-
-  // The doomed thread takes no new calls.
-  let c = main.submit(async_spec(ex, main.id, &[]));
-  let other = main.expect_one_spawn();
-  assert_ne!(other, pool.id);
-  let other = Manual::attach(engine, other);
-  assert_eq!(other.job().call, c);
-
-  pool.complete(&jb, fulfilled(2.0));
-  let arrivals = main.drain();
-  assert_eq!(arrivals.completions, vec![(b, fulfilled(2.0))]);
-  assert_eq!(arrivals.duties, vec![Duty::Terminate { thread: pool.id }]);
+  engine.call_yielded(pb.id, b);
+  ((pa, ja), (pb, jb))
 }
 
 #[test]
-fn a_gone_thread_fails_its_calls_as_crashed_with_the_reason_given() {
+fn cancelling_an_awaiting_call_terminates_only_its_own_thread() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 4);
+  let ((pa, ja), (pb, jb)) = two_awaiting_calls(engine, &main, ex);
+
+  assert!(engine.cancel(ja.call, reason("enough")));
+  let arrivals = main.drain();
+  assert_eq!(arrivals.completions, vec![(ja.call, cancelled("enough"))]);
+  assert_eq!(arrivals.duties, vec![Duty::Terminate { thread: pa.id }]);
+
+  // The other call goes on, and its thread stays.
+  pb.complete(&jb, fulfilled(2.0));
+  let arrivals = main.drain();
+  assert_eq!(arrivals.completions, vec![(jb.call, fulfilled(2.0))]);
+  assert!(arrivals.duties.is_empty(), "{arrivals:?}");
+  assert_eq!(engine.executor_stats(ex).unwrap().idle, 1);
+}
+
+#[test]
+fn timing_out_an_awaiting_call_terminates_only_its_own_thread() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 4);
+  let ((pa, ja), (pb, jb)) = two_awaiting_calls(engine, &main, ex);
+
+  engine.expire(jb.call);
+  let arrivals = main.drain();
+  assert_eq!(
+    arrivals.completions,
+    vec![(jb.call, Outcome::bare(Status::TimedOut))]
+  );
+  assert_eq!(arrivals.duties, vec![Duty::Terminate { thread: pb.id }]);
+  pa.complete(&ja, fulfilled(1.0));
+  assert_eq!(main.drain().completions, vec![(ja.call, fulfilled(1.0))]);
+}
+
+#[test]
+fn a_gone_thread_fails_its_call_as_crashed_with_the_reason_given() {
   let engine = new_engine();
   let main = User::register(engine);
   let ex = executor(engine, 2);
-  let a = main.submit(async_spec(ex, main.id, &[]));
-  let pool = Manual::attach(engine, main.expect_one_spawn());
-  assert_eq!(pool.job().call, a);
-  engine.call_yielded(pool.id, a);
-  let b = main.submit(async_spec(ex, main.id, &[]));
-  assert_eq!(pool.job().call, b);
+  let ((pa, ja), (pb, jb)) = two_awaiting_calls(engine, &main, ex);
 
-  engine.thread_gone(pool.id, reason("exited with code 1"));
-  let mut done = main.drain().completions;
-  done.sort_by_key(|(c, _)| *c);
+  engine.thread_gone(pa.id, reason("exited with code 1"));
   assert_eq!(
-    done,
-    vec![
-      (a, crashed("exited with code 1")),
-      (b, crashed("exited with code 1"))
-    ]
+    main.drain().completions,
+    vec![(ja.call, crashed("exited with code 1"))]
   );
   let stats = engine.executor_stats(ex).unwrap();
-  assert_eq!((stats.threads, stats.counters.failed), (0, 2));
-  engine.thread_gone(pool.id, reason("again"));
+  assert_eq!((stats.threads, stats.counters.failed), (1, 1));
+  engine.thread_gone(pa.id, reason("again"));
   assert!(main.drain().completions.is_empty());
+  pb.complete(&jb, fulfilled(2.0));
+  assert_eq!(main.drain().completions, vec![(jb.call, fulfilled(2.0))]);
 }
 
 #[test]

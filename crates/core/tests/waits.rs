@@ -133,7 +133,7 @@ fn wait_sync_with_first_failure_returns_as_soon_as_one_call_failed() {
 
   let failing = std::thread::spawn(move || {
     std::thread::sleep(Duration::from_millis(30));
-    engine.complete(t2.id, jb.call, rejected("boom"));
+    engine.complete(t2.id, jb.call, rejected("boom"), true);
   });
   let start = Instant::now();
   assert_eq!(
@@ -204,7 +204,7 @@ fn a_pool_thread_waiting_on_its_own_calls_leaves_max_threads() {
   let (waited, done) = waiter.join().unwrap();
   assert_eq!(waited, SyncWait::Settled);
   assert_eq!(done, vec![(nested, fulfilled(5.0))]);
-  engine.complete(id, outer, fulfilled(6.0));
+  engine.complete(id, outer, fulfilled(6.0), true);
   assert_eq!(main.drain().completions, vec![(outer, fulfilled(6.0))]);
 }
 

@@ -121,15 +121,7 @@ pub fn spec(
     function,
     args: nums(args),
     flags: 0,
-    async_fn: false,
     timeout: None,
-  }
-}
-
-pub fn async_spec(executor: ExecutorId, caller: IsolateId, args: &[f64]) -> CallSpec {
-  CallSpec {
-    async_fn: true,
-    ..spec(executor, caller, 0, args)
   }
 }
 
@@ -190,6 +182,19 @@ impl User {
     assert_eq!(others, 1, "{arrivals:?}");
     spawned[0]
   }
+
+  /// The next thread this isolate is asked to spawn, waiting up to 5 s for
+  /// the request (made on another OS thread).
+  pub fn wait_for_spawn(&self) -> ThreadId {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+      if let Some(thread) = spawns(&self.drain().duties).first() {
+        return *thread;
+      }
+      assert!(Instant::now() < deadline, "no spawn was asked for");
+      std::thread::sleep(Duration::from_millis(1));
+    }
+  }
 }
 
 /// A pool thread driven by the test itself, one step at a time.
@@ -224,8 +229,14 @@ impl Manual {
     self.engine.next_job(self.id, after(within))
   }
 
+  /// Completes a call with the thread's event loop quiet: it is idle at once.
   pub fn complete(&self, job: &Job, outcome: Outcome) {
-    self.engine.complete(self.id, job.call, outcome);
+    self.engine.complete(self.id, job.call, outcome, true);
+  }
+
+  /// Completes a call that left work behind in the thread's event loop.
+  pub fn complete_leaving_work(&self, job: &Job, outcome: Outcome) {
+    self.engine.complete(self.id, job.call, outcome, false);
   }
 }
 
