@@ -27,15 +27,12 @@
 // thread's young generation is capped at 4 MiB (--natural-heaps to lift it): V8 grows
 // semi-spaces under allocation pressure (bounded, ~40 MiB of heap per thread, not a leak).
 //
-// The healthy calls mixed with faults are sync and async, except in the infinite-loop phase: an
-// async call that shares a thread with an async call looping after an await fails with
-// ThreadCrashError when that thread stops answering and is terminated (README "Threads"), so
-// only synchronous healthy calls there, whose outcome is always a value. Pass --async-bystanders
-// to mix async healthy calls in there too. --no-oom skips the out-of-memory phase (Node 24 can
-// hang in it: README "Limitations").
+// The healthy calls mixed with faults are sync and async in every phase: one call, one thread
+// (README "Threads"), so a fault never touches a healthy call. --no-oom skips the out-of-memory
+// phase (Node 24 can hang in it: README "Limitations").
 //
 // Options: --quick  --out <file.json>  --seed <n>  --calls <n>  --warmup <n>  --faults <n>
-//          --children <n>  --async-bystanders  --natural-heaps  --no-oom
+//          --children <n>  --natural-heaps  --no-oom
 //          (for investigations: --kinds 0,1,2,3,4  --soak-threads <n>  --chain-share <0..1>
 //          --own-share <0..1>)
 // Results: a figures table on stdout and JSON in <os.tmpdir()>/parallel-threads-soak/latest.json
@@ -82,7 +79,6 @@ function options() {
     children: number("--children", quick ? 12 : 100),
     childBatch: 4,
     seed: number("--seed", Date.now() % 1_000_000),
-    asyncBystanders: flag("--async-bystanders"),
     oom: !flag("--no-oom"),
     naturalHeaps: flag("--natural-heaps"),
     soakThreads: number("--soak-threads", 4),
@@ -635,11 +631,11 @@ async function main() {
    * round puts the fault call in a chain at a random place with 0–2 healthy calls, and adds
    * 1–2 healthy executeOne calls beside it.
    */
-  async function faultPhase(name, { count, concurrency, executorOptions, fault, asyncBystanders = true }) {
+  async function faultPhase(name, { count, concurrency, executorOptions, fault }) {
     const executor = new ParallelExecutor({ idleTimeout: 1_000, ...executorOptions });
     const ends = endEvents();
     const records = [];
-    const healthyKinds = asyncBystanders || o.asyncBystanders ? [...healthySync, ...healthyAsync] : healthySync;
+    const healthyKinds = [...healthySync, ...healthyAsync];
     const t0 = performance.now();
     const inconsistent = [];
 
@@ -798,7 +794,7 @@ async function main() {
   });
   process.stdout.write("exit ");
 
-  const timerCauses = { own: 0, sibling: 0 };
+  const timerCauses = { own: 0 };
   await faultPhase("timer exception", {
     count: o.faults,
     concurrency: 3,
@@ -808,9 +804,8 @@ async function main() {
       args: [`#${k}`],
       expect: crash((e) => {
         const message = e.cause instanceof Error ? e.cause.message : "";
+        // One call, one thread: only the call's own timer can break its thread.
         if (message === `left-behind timer #${k}`) timerCauses.own++;
-        else if (message.startsWith("left-behind timer"))
-          timerCauses.sibling++; // two awaiting fault calls shared a thread
         else return `cause ${describe(e.cause)}`;
         return undefined;
       }),
@@ -831,9 +826,6 @@ async function main() {
 
   await faultPhase("infinite loop + timeout", {
     count: o.faults,
-    // An async call sharing a thread with a looping async call fails with ThreadCrashError when
-    // the thread is terminated: healthy calls here are synchronous unless --async-bystanders.
-    asyncBystanders: false,
     concurrency: 3,
     executorOptions: { maxThreads: 4 },
     fault: (k) => {
@@ -896,9 +888,6 @@ async function main() {
           if (spec.endless) return "an endless call fulfilled";
           return isDeepStrictEqual(r.value, spec.value) ? undefined : `wrong value ${JSON.stringify(r.value)}`;
         }
-        // README "Threads": a thread whose abandoned call stops answering is
-        // terminated; awaiting calls sharing it fail with ThreadCrashError.
-        if (r.error instanceof ThreadCrashError && spec.fn === sleepCall) return undefined;
         if (!(r.error instanceof CancelledError) || r.error.code !== "ERR_PARALLEL_CANCELLED")
           return `expected CancelledError, got ${describe(r.error)}`;
         const cause = r.error.cause;
@@ -1229,7 +1218,7 @@ function printTable(f) {
     row("faults → outcomes", `${r.faults} → ${JSON.stringify(r.faultOutcomes)}`);
     row("healthy → outcomes", `${r.healthy} → ${JSON.stringify(r.healthyOutcomes)}`);
     row("unsettled / settled twice / problems", `${r.unsettled} / ${r.settledTwice} / ${r.problems}`);
-    if (r.causes) row("causes (own timer / a sibling's on a shared thread)", `${r.causes.own} / ${r.causes.sibling}`);
+    if (r.causes) row("causes (the call's own timer)", `${r.causes.own}`);
     if (r.mechanisms) row("cancel means used", r.mechanisms);
     row("call:end events (calls, duplicates)", `${r.endEvents.calls}, ${r.endEvents.duplicates}`);
     row(

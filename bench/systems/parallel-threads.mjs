@@ -1,6 +1,9 @@
 // System "parallel-threads": the library under test, through its public API (SPEC §2, §5).
 // With a thread count it uses its own ParallelExecutor({ maxThreads }); without
 // one (fan-out defaults) it uses the shared default executor's `parallel`.
+// `tuned` (fan-out): one thread per call, maxThreads 64 — one call, one thread
+// (README "Threads") bounds a fan-out by maxThreads, and raising it is the
+// documented option.
 import * as pt from "parallel-threads";
 import * as tasks from "../workers/tasks.mjs";
 
@@ -9,8 +12,11 @@ import * as tasks from "../workers/tasks.mjs";
  * "Performance"), calling `functions` (the task functions' source, or `tasks()`
  * handles).
  */
+const TUNED_MAX_THREADS = 64;
+
 export function setupWith({ callSiteStacks, functions = tasks }) {
-  return async function setup({ threads } = {}) {
+  return async function setup({ threads, tuned } = {}) {
+    if (tuned) threads = TUNED_MAX_THREADS;
     const executor =
       threads || !callSiteStacks
         ? new pt.ParallelExecutor({ maxThreads: threads, idleTimeout: 600_000, callSiteStacks })
