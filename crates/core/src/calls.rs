@@ -38,7 +38,7 @@ impl Engine {
         .isolates
         .get_mut(&spec.caller)
         .ok_or(CoreError::UnknownIsolate(spec.caller))?;
-      iso.in_flight += 1;
+      iso.count_call(spec.executor, 1);
       executor.counters.started += 1;
       if st.spawner != Some(spec.caller) {
         st.foreign_in_flight += 1;
@@ -148,10 +148,14 @@ impl Engine {
 impl State {
   /// Puts a job on an idle thread, or queues it and makes sure threads come.
   pub(crate) fn place(&mut self, wakes: &mut Wakes, executor_id: ExecutorId, job: Job) {
-    let idle = self
-      .executors
-      .get_mut(&executor_id)
-      .and_then(|executor| executor.idle.pop());
+    let idle = if self.below_max(executor_id) {
+      self
+        .executors
+        .get_mut(&executor_id)
+        .and_then(|executor| executor.idle.pop())
+    } else {
+      None
+    };
     if let Some(thread) = idle {
       self.assign(wakes, thread, job);
       return;
@@ -205,8 +209,9 @@ impl State {
 
   /// A thread that holds no call takes the first queued call (FIFO). A
   /// `Draining` one does so only when no new thread can be had; an `Idle`
-  /// one with nothing to take joins the idle list (or ends, when its
-  /// executor is closed).
+  /// one with nothing to take joins the idle list, or ends when its executor
+  /// is closed or has more threads than `maxThreads` (left from a time when
+  /// threads waiting for nested calls did not count).
   pub(crate) fn pump(&mut self, wakes: &mut Wakes, thread_id: ThreadId) {
     let Some(thread) = self.threads.get(&thread_id) else {
       return;
@@ -216,7 +221,7 @@ impl State {
     }
     let (phase, executor_id) = (thread.phase, thread.executor);
     let takes = match phase {
-      Phase::Idle => true,
+      Phase::Idle => self.below_max(executor_id),
       Phase::Draining => self.unserved(executor_id) > self.room(executor_id),
       Phase::Starting | Phase::Busy => false,
     };
@@ -229,7 +234,7 @@ impl State {
     if phase != Phase::Idle {
       return;
     }
-    if self.executors.get(&executor_id).is_some_and(|e| e.closed) {
+    if self.executors.get(&executor_id).is_some_and(|e| e.closed) || self.over_max(executor_id) {
       self.terminate(wakes, thread_id);
     } else if let Some(executor) = self.executors.get_mut(&executor_id) {
       if !executor.idle.contains(&thread_id) {
@@ -265,6 +270,35 @@ impl State {
       })
       .count();
     executor.queue.len().saturating_sub(starting)
+  }
+
+  /// Whether fewer than `maxThreads` of the executor's threads that count
+  /// toward it hold a call: an idle thread may take one.
+  fn below_max(&self, executor_id: ExecutorId) -> bool {
+    let Some(executor) = self.executors.get(&executor_id) else {
+      return false;
+    };
+    let busy = executor
+      .threads
+      .iter()
+      .filter(|id| {
+        self.threads.get(id).is_some_and(|t| t.phase != Phase::Idle) && self.counts_toward_max(**id)
+      })
+      .count();
+    busy < executor.config.max_threads as usize
+  }
+
+  /// Whether more of the executor's threads count toward `maxThreads` than it allows.
+  fn over_max(&self, executor_id: ExecutorId) -> bool {
+    let Some(executor) = self.executors.get(&executor_id) else {
+      return false;
+    };
+    let counted = executor
+      .threads
+      .iter()
+      .filter(|id| self.counts_toward_max(**id))
+      .count();
+    counted > executor.config.max_threads as usize
   }
 
   /// How many more threads `executor_id` may start now: `maxThreads` less

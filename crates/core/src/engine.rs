@@ -162,7 +162,7 @@ impl State {
     let Some(iso) = self.isolates.get_mut(&call.caller) else {
       return;
     };
-    iso.in_flight = iso.in_flight.saturating_sub(1);
+    iso.count_call(call.executor, -1);
     iso.completions.push((call_id, outcome));
     self.wake_isolate(wakes, call.caller);
   }
@@ -196,30 +196,33 @@ impl State {
     self.push_duty(wakes, Duty::Terminate { thread: thread_id });
   }
 
-  /// Whether a thread takes up one of its executor's `maxThreads` places.
-  /// A thread whose call waits for its own nested calls (blocked in
-  /// `resultsSync()`, or awaiting with nested calls in flight) does not, so
-  /// nested calls always get a thread and never deadlock.
+  /// Whether a thread takes up one of its executor's `maxThreads` places
+  /// (idle and starting threads do). A thread whose call waits for its own
+  /// nested calls to the same executor (blocked in `resultsSync()`, or
+  /// awaiting) does not, so those calls always get a thread: nested calls
+  /// never deadlock. Meanwhile the executor may run more calls at once than
+  /// `maxThreads`; surplus threads end as soon as they are idle.
   pub(crate) fn counts_toward_max(&self, thread_id: ThreadId) -> bool {
     let Some(thread) = self.threads.get(&thread_id) else {
       return false;
     };
-    if thread.nested_wait || thread.terminating {
+    if thread.terminating {
       return false;
     }
-    let awaiting = match thread.phase {
-      Phase::Busy => thread
-        .call
-        .and_then(|c| self.calls.get(&c))
-        .is_some_and(|c| c.yielded),
-      Phase::Draining => true,
-      Phase::Starting | Phase::Idle => false,
-    };
-    let waiting_on_nested = awaiting
+    let waiting = thread.nested_wait
+      || match thread.phase {
+        Phase::Busy => thread
+          .call
+          .and_then(|c| self.calls.get(&c))
+          .is_some_and(|c| c.yielded),
+        Phase::Draining => true,
+        Phase::Starting | Phase::Idle => false,
+      };
+    let waiting_on_nested = waiting
       && thread
         .isolate
         .and_then(|id| self.isolates.get(&id))
-        .is_some_and(|iso| iso.in_flight > 0);
+        .is_some_and(|iso| iso.in_flight_on(thread.executor) > 0);
     !waiting_on_nested
   }
 }

@@ -81,6 +81,27 @@ pub struct ExecutorConfig {
   pub spawn_options: Vec<u8>,
 }
 
+impl Isolate {
+  /// Its unsettled calls to `executor`.
+  pub fn in_flight_on(&self, executor: ExecutorId) -> u32 {
+    self
+      .in_flight
+      .iter()
+      .find(|(e, _)| *e == executor)
+      .map_or(0, |(_, n)| *n)
+  }
+
+  /// Counts a call to `executor` made (`+1`) or settled (`-1`).
+  pub fn count_call(&mut self, executor: ExecutorId, delta: i32) {
+    match self.in_flight.iter_mut().find(|(e, _)| *e == executor) {
+      Some((_, n)) => *n = n.saturating_add_signed(delta),
+      None if delta > 0 => self.in_flight.push((executor, delta as u32)),
+      None => {}
+    }
+    self.in_flight.retain(|(_, n)| *n > 0);
+  }
+}
+
 pub(crate) struct Isolate {
   pub kind: IsolateKind,
   pub notifier: Option<Notifier>,
@@ -88,8 +109,9 @@ pub(crate) struct Isolate {
   pub completions: Vec<(CallId, Outcome)>,
   pub notify_pending: bool,
   pub sync_waiting: bool,
-  /// Calls this isolate made that have not settled.
-  pub in_flight: u32,
+  /// Calls this isolate made that have not settled, by executor (a pool
+  /// thread waiting for its own calls to its executor leaves `maxThreads`).
+  pub in_flight: Vec<(ExecutorId, u32)>,
   /// Calls of this isolate with port payloads that just got a thread: the
   /// isolate must post their payload to that thread's port.
   pub assignments: Vec<(CallId, ThreadId)>,

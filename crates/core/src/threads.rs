@@ -249,7 +249,7 @@ impl State {
         completions: Vec::new(),
         notify_pending: false,
         sync_waiting: false,
-        in_flight: 0,
+        in_flight: Vec::new(),
         assignments: Vec::new(),
       },
     );

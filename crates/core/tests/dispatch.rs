@@ -506,3 +506,51 @@ fn submit_placed_tells_whether_the_call_got_a_thread_at_once() {
   assert!(placed, "an idle thread takes it at once");
   assert_eq!(engine.call_thread(third), Some(thread));
 }
+
+#[test]
+fn a_thread_awaiting_calls_to_another_executor_still_holds_its_place() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let (ex, other) = (executor(engine, 1), executor(engine, 1));
+  let a = main.submit(spec(ex, main.id, 0, &[]));
+  let pool = Manual::attach(engine, main.expect_one_spawn());
+  assert_eq!(pool.job().call, a);
+  engine.call_yielded(pool.id, a);
+  // `a` awaits a call to another executor: that one needs no place of `ex`.
+  engine.submit(spec(other, pool.isolate, 0, &[])).unwrap();
+  assert_eq!(
+    spawns(&main.drain().duties).len(),
+    1,
+    "a thread for `other`"
+  );
+  let b = main.submit(spec(ex, main.id, 0, &[]));
+  assert!(
+    spawns(&main.drain().duties).is_empty(),
+    "maxThreads of `ex` is reached: b waits"
+  );
+  assert_eq!(engine.call_thread(b), None);
+}
+
+#[test]
+fn threads_past_max_threads_left_by_a_nested_wait_end_when_idle() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 1);
+  let a = main.submit(spec(ex, main.id, 0, &[]));
+  let pool = Manual::attach(engine, main.expect_one_spawn());
+  let ja = pool.job();
+  engine.call_yielded(pool.id, a);
+  // `a` awaits a nested call to its own executor: it leaves maxThreads, and
+  // the nested call gets a second thread.
+  let nested = engine.submit(spec(ex, pool.isolate, 0, &[])).unwrap();
+  let helper = Manual::attach(engine, main.expect_one_spawn());
+  let jn = helper.job();
+  assert_eq!(jn.call, nested);
+  // The nested call settled: `a` holds its place again, so the helper, idle
+  // now, is one thread too many for maxThreads 1 and ends.
+  helper.complete(&jn, fulfilled(1.0));
+  assert_eq!(terminations(&main.drain().duties), vec![helper.id]);
+  pool.complete(&ja, fulfilled(2.0));
+  let c = main.submit(spec(ex, main.id, 0, &[]));
+  assert_eq!(pool.job().call, c);
+}
