@@ -51,9 +51,6 @@ export declare function configureExecutor(id: number, maxThreads: number, idleTi
 /** Creates an executor; returns its id. */
 export declare function createExecutor(maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): number
 
-/** A line per thread of an executor, for diagnosing (not a stable format). */
-export declare function describeThreads(id: number): string
-
 /**
  * This isolate is ending (a user worker's `exit` event): detach it now, so
  * the threads it owns take no new calls and another isolate takes over.
@@ -144,8 +141,9 @@ export declare function shutdown(): void
 export declare function spawnOptions(id: number): Buffer | null
 
 /**
- * Spins up to `spinMicros` µs (never sleeps) until `calls` settled; true when
- * they did (the caller then drains). False at once on a single core.
+ * Waits up to `spinMicros` µs until `calls` settled: spinning, or on a
+ * single core sleeping (the answering thread needs the core); true when they
+ * did (the caller then drains).
  */
 export declare function spinUntilSettled(calls: Array<number>, spinMicros: number): boolean
 

@@ -846,7 +846,6 @@ module.exports.complete = nativeBinding.complete
 module.exports.completeAndNext = nativeBinding.completeAndNext
 module.exports.configureExecutor = nativeBinding.configureExecutor
 module.exports.createExecutor = nativeBinding.createExecutor
-module.exports.describeThreads = nativeBinding.describeThreads
 module.exports.detach = nativeBinding.detach
 module.exports.drain = nativeBinding.drain
 module.exports.executorStats = nativeBinding.executorStats

@@ -4,12 +4,16 @@ import v8 from "node:v8";
 import vm from "node:vm";
 
 // Types come from the compiled declarations (lib/ is outside this rootDir).
-type ErrorsModule = typeof import("../dist/errors.js");
-type TransportModule = typeof import("../dist/error-transport.js");
-type EncodedThrown = import("../dist/error-transport.js").EncodedThrown;
-type EncodedError = import("../dist/error-transport.js").EncodedError;
+type ErrorsModule = typeof import("../dist/errors/errors.js");
+type TransportModule = typeof import("../dist/values/error-transport.js");
+type EncodedThrown = import("../dist/values/error-transport.js").EncodedThrown;
+type EncodedError = import("../dist/values/error-transport.js").EncodedError;
 
-const DIST = path.join(__dirname, "../../dist");
+// The internal modules, bundled from lib/ for the tests (scripts/test-internals/errors.ts).
+const internals = require(path.join(__dirname, "../errors-internals.js")) as {
+  errors: ErrorsModule;
+  errorTransport: TransportModule;
+};
 const {
   TimeoutError,
   CancelledError,
@@ -18,10 +22,8 @@ const {
   CloneError,
   ChainConsumedError,
   ExceptionGroup,
-} = require(path.join(DIST, "errors.js")) as ErrorsModule;
-const { encodeThrown, decodeThrown, CALL_SITE_SEPARATOR, MAX_ERROR_DEPTH } = require(
-  path.join(DIST, "error-transport.js"),
-) as TransportModule;
+} = internals.errors;
+const { encodeThrown, decodeThrown, CALL_SITE_SEPARATOR, MAX_ERROR_DEPTH } = internals.errorTransport;
 
 /** What the thread sends: encoded, then through v8 (de)serialization. */
 function send(thrown: unknown): EncodedThrown {

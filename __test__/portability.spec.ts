@@ -6,11 +6,12 @@ import { pathToFileURL } from "node:url";
 import { runInNewContext, runInThisContext } from "node:vm";
 
 // Types come from the compiled declarations (lib/ is outside this rootDir); the
-// library is compiled to dist/ by `tsc -p tsconfig.json`, the spec runs from build/__test__/.
-type PortabilityModule = typeof import("../dist/portability.js");
-type PortableFunction = import("../dist/portability.js").PortableFunction;
+// module itself from build/portability-internals.js, bundled from lib/ for the tests
+// (scripts/test-internals/portability.ts); the spec runs from build/__test__/.
+type PortabilityModule = typeof import("../dist/portability/check.js");
+type PortableFunction = import("../dist/portability/check.js").PortableFunction;
 
-const portability = require(join(__dirname, "../../dist/portability.js")) as PortabilityModule;
+const portability = require(join(__dirname, "../portability-internals.js")) as PortabilityModule;
 const { checkPortable, portabilityAnalysisCount } = portability;
 
 /** A function made from exactly this source text, in the global scope of this thread. */

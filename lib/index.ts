@@ -3,34 +3,34 @@
  * with typed chains, exception groups and parallel contexts.
  */
 
-import { isPoolThread } from "./pool-thread.js";
+import { isPoolThread } from "./wire/pool-thread.js";
 
-export { parallel } from "./parallel.js";
-export { ParallelCalls } from "./chain.js";
-export type { AnyFunction, FuturesOf, SettledOf, Starter } from "./chain.js";
-export { transfer } from "./transfer.js";
-export { tasks } from "./tasks.js";
-export type { TaskHandle, Tasks } from "./tasks.js";
-export { local } from "./local.js";
-export { ParallelContexts } from "./contexts/parallel-contexts.js";
-export type { ContextOptions, Entered } from "./contexts/parallel-contexts.js";
-export type { ContextManager, ContextSource, EnteredValue } from "./contexts/sources.js";
-export { SuppressedError } from "./suppressed-error.js";
-export type { CallStartMessage, CallEndMessage } from "./diagnostics.js";
-export type { Transferable } from "./transfer.js";
-export { Future } from "./future.js";
-export { wait, asCompleted } from "./wait.js";
-export type { WaitResult, WaitReturnWhen } from "./wait.js";
-export type { FutureState } from "./future.js";
-export { ParallelExecutor, defaultMaxThreads } from "./executor.js";
-export type { ExecutorOptions, ExecutorStats } from "./executor.js";
-export type { Percentiles } from "./binding.js";
-export type { CallOptions, ResultsOptions, ReturnWhen } from "./options.js";
-export type { SettledRecord, CompletedRecord } from "./records.js";
-export type { CauseOptions, CloneErrorDetails, ThreadCrashOptions } from "./errors.js";
-export type { ErrorClass, ExceptionMatcher } from "./exception-group.js";
-export type { TaskRef } from "./tasks.js";
-export type { SuppressedErrorConstructor } from "./suppressed-error.js";
+export { parallel } from "./api/parallel.js";
+export { ParallelCalls } from "./api/chain.js";
+export type { AnyFunction, FuturesOf, SettledOf, Starter } from "./api/chain.js";
+export { transfer } from "./values/transfer.js";
+export { tasks } from "./api/tasks.js";
+export type { TaskHandle, Tasks } from "./api/tasks.js";
+export { local } from "./api/local.js";
+export { ParallelContexts } from "./api/contexts/parallel-contexts.js";
+export type { ContextOptions, Entered } from "./api/contexts/parallel-contexts.js";
+export type { ContextManager, ContextSource, EnteredValue } from "./api/contexts/sources.js";
+export { SuppressedError } from "./errors/suppressed-error.js";
+export type { CallStartMessage, CallEndMessage } from "./api/diagnostics.js";
+export type { Transferable } from "./values/transfer.js";
+export { Future } from "./futures/future.js";
+export { wait, asCompleted } from "./futures/wait.js";
+export type { WaitResult, WaitReturnWhen } from "./futures/wait.js";
+export type { FutureState } from "./futures/future.js";
+export { ParallelExecutor, defaultMaxThreads } from "./api/executor.js";
+export type { ExecutorOptions, ExecutorStats } from "./api/executor.js";
+export type { Percentiles } from "./wire/binding.js";
+export type { CallOptions, ResultsOptions, ReturnWhen } from "./futures/options.js";
+export type { SettledRecord, CompletedRecord } from "./futures/records.js";
+export type { CauseOptions, CloneErrorDetails, ThreadCrashOptions } from "./errors/errors.js";
+export type { ErrorClass, ExceptionMatcher } from "./errors/exception-group.js";
+export type { TaskRef } from "./api/tasks.js";
+export type { SuppressedErrorConstructor } from "./errors/suppressed-error.js";
 export {
   CancelledError,
   ChainConsumedError,
@@ -39,7 +39,7 @@ export {
   NotPortableError,
   ThreadCrashError,
   TimeoutError,
-} from "./errors.js";
+} from "./errors/errors.js";
 
 // A pool thread runs this entry as its script (see lib/pool-thread.ts).
-if (isPoolThread()) require("./worker.js");
+if (isPoolThread()) require("./runtime/thread.js");

@@ -1,5 +1,5 @@
 // Bundles the TypeScript layer into dist/index.js after `tsc` has checked it
-// and emitted the declarations. That one file is what `require` and
+// and emitted the declarations (tsc emits no JavaScript). That one file is what `require` and
 // index.mjs load, and what every pool thread runs as its script (with the
 // thread side, lib/worker.ts, initialised only there), so each isolate has
 // one instance of the library. One file instead of ~30 modules nearly halves
@@ -12,10 +12,8 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: ["lib/index.ts"],
-  outdir: "dist",
   bundle: true,
   platform: "node",
   format: "cjs",
@@ -29,4 +27,9 @@ await build({
   // set their `name` themselves); the tests check the names.
   sourcemap: true,
   logLevel: "warning",
-});
+};
+
+await build({ ...common, entryPoints: ["lib/index.ts"], outdir: "dist" });
+// The internal modules unit tests load directly (not shipped; see the entries).
+for (const name of ["errors", "portability"])
+  await build({ ...common, entryPoints: [`scripts/test-internals/${name}.ts`], outfile: `build/${name}-internals.js` });

@@ -93,8 +93,9 @@ pub fn payload_posted(call: f64) {
   engine().payload_posted(call as u64);
 }
 
-/// Spins up to `spinMicros` µs (never sleeps) until `calls` settled; true when
-/// they did (the caller then drains). False at once on a single core.
+/// Waits up to `spinMicros` µs until `calls` settled: spinning, or on a
+/// single core sleeping (the answering thread needs the core); true when they
+/// did (the caller then drains).
 #[napi]
 pub fn spin_until_settled(calls: Vec<f64>, spin_micros: u32) -> Result<bool> {
   let calls: Vec<u64> = calls.into_iter().map(|c| c as u64).collect();

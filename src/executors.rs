@@ -113,9 +113,3 @@ pub fn executor_stats(id: u32) -> Option<RawExecutorStats> {
     run_time: s.run_time.into(),
   })
 }
-
-/// A line per thread of an executor, for diagnosing (not a stable format).
-#[napi]
-pub fn describe_threads(id: u32) -> String {
-  engine().describe_threads(id)
-}

@@ -1,4 +1,4 @@
-//! The portability check's parse and scope analysis (SPEC §1); which free
+//! The portability check's parse and scope analysis; which free
 //! names are worker globals, and the verdict, are lib/portability.ts's.
 
 use napi_derive::napi;

@@ -15,7 +15,7 @@ const PAYLOAD_SPIN: std::time::Duration = std::time::Duration::from_micros(100);
 
 impl Engine {
   /// Starts a call: places it on an idle thread, or queues it and asks for a
-  /// new thread within `maxThreads` (SPEC "One call, one thread").
+  /// new thread within `maxThreads` (README "Threads": one call, one thread).
   pub fn submit(&'static self, spec: CallSpec) -> Result<CallId, CoreError> {
     self.submit_placed(spec).map(|(id, _)| id)
   }

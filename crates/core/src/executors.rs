@@ -120,32 +120,6 @@ impl Engine {
     })
   }
 
-  /// A line per thread of an executor, for diagnosing (not a stable format).
-  pub fn describe_threads(&self, id: ExecutorId) -> String {
-    let st = self.lock();
-    let Some(executor) = st.executors.get(&id) else {
-      return String::new();
-    };
-    let mut out = String::new();
-    for thread_id in &executor.threads {
-      if let Some(t) = st.threads.get(thread_id) {
-        out.push_str(&format!(
-          "thread {thread_id}: {:?} call={:?} taken={} parked={} doomed={} terminating={} nested_wait={} isolate={:?}\n",
-          t.phase,
-          t.call,
-          t.inbox.is_none(),
-          t.parked,
-          t.doomed,
-          t.terminating,
-          t.nested_wait,
-          t.isolate
-        ));
-      }
-    }
-    out.push_str(&format!("duties pending: {:?}\n", st.duties));
-    out
-  }
-
   /// Threads and counters of an executor.
   pub fn executor_stats(&self, id: ExecutorId) -> Option<ExecutorStats> {
     let st = self.lock();

@@ -1,5 +1,6 @@
 //! A wake-up cell for one waiting thread: spin briefly, then sleep on a
-//! condition variable, always in bounded slices.
+//! futex (a condition variable where there is none), always in bounded
+//! slices.
 //!
 //! Every wake bumps a sequence number; a waiter remembers the number it saw
 //! and only returns when it changed, so a wake meant for an earlier wait can

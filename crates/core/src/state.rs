@@ -118,7 +118,7 @@ pub(crate) struct Isolate {
 }
 
 /// Where a thread is in its life. A thread holds at most one unsettled call
-/// (SPEC "One call, one thread"): it is `Busy` from the moment a call is
+/// (README "Threads": one call, one thread): it is `Busy` from the moment a call is
 /// assigned to it until that call settles, whether the call is synchronous or
 /// awaiting, and only `Idle` threads take calls while a new thread could be
 /// had.

@@ -1,4 +1,4 @@
-//! The static portability check of parallel-threads (SPEC §1): can a
+//! The static portability check of parallel-threads: can a
 //! function be re-created on a worker thread from its source alone?
 //!
 //! [`analyze`] parses the text `Function.prototype.toString` gives — a

@@ -1,0 +1,46 @@
+/**
+ * Turning settled futures into the outcome of `results()`: the values in
+ * chain order, or the error(s) as python-parallel raises them.
+ */
+
+import { groupErrors, isFatal, TimeoutError } from "../errors/errors.js";
+import type { Future } from "./future.js";
+
+/** Errors of the failed futures among `futures`, in chain order. */
+function failures(futures: readonly Future<unknown>[]): unknown[] {
+  const errors: unknown[] = [];
+  for (const future of futures) if (future.done && future.state !== "fulfilled") errors.push(future.exception());
+  return errors;
+}
+
+/**
+ * The outcome once the wait ended: `{ values }`, or `{ error }` — one error
+ * as itself, several as an ExceptionGroup with fatal ones first; with
+ * `"FIRST_EXCEPTION"`, the first failure (a fatal one preferred); after a
+ * timeout with no failure, a TimeoutError.
+ */
+export function collect(
+  futures: readonly Future<unknown>[],
+  firstException: boolean,
+  timeout: number | undefined,
+): { values: unknown[] } | { error: unknown } {
+  const errors = failures(futures);
+  if (errors.length > 0) {
+    if (firstException || errors.length === 1) return { error: errors.find(isFatal) ?? errors[0] };
+    return { error: groupErrors(errors, `${errors.length} parallel calls failed`) };
+  }
+  if (futures.some((f) => !f.done)) {
+    return { error: new TimeoutError(`Not all parallel calls completed within ${timeout} ms`) };
+  }
+  return { values: futures.map((f) => f.result()) };
+}
+
+/** Whether the wait can end: all done, or (FIRST_EXCEPTION) one failed. */
+export function waitIsOver(futures: readonly Future<unknown>[], firstException: boolean): boolean {
+  let allDone = true;
+  for (const future of futures) {
+    if (!future.done) allDone = false;
+    else if (firstException && future.state !== "fulfilled") return true;
+  }
+  return allDone;
+}

@@ -1,0 +1,226 @@
+/**
+ * The calling side of this isolate: attaches it to the core, keeps the
+ * futures of the calls it made, settles them when outcomes arrive, and does
+ * the spawner's duties.
+ */
+
+import { isMainThread } from "node:worker_threads";
+
+import { binding, CallStatus, PayloadKind, SyncWaitResult } from "../wire/binding.js";
+import type { EncodedThrown } from "../values/error-transport.js";
+import { ThreadCrashError, TimeoutError } from "../errors/errors.js";
+import { decodeThrown } from "../values/error-transport.js";
+import * as spawner from "./spawner.js";
+import type { Future } from "../futures/future.js";
+import { post, receive } from "../values/ports.js";
+import type { ThreadDeath } from "./spawner.js";
+import { arrived, decodeData, decodeValue, packedData, packedWidth, type PortMessage } from "../values/transport.js";
+
+/** What the runtime keeps about a call it made. */
+export interface PendingCall {
+  readonly future: Future<unknown>;
+  /** Frames of the `parallel()` call site, captured lazily by V8. */
+  readonly site: { stack?: string };
+  readonly name: string;
+  readonly timeout: number | undefined;
+  /** A payload to post on the port of the thread the call gets. */
+  portPayload?: { args: unknown; transfer: PortMessage["transfer"] };
+}
+
+const pending = new Map<number, PendingCall>();
+let isolate: number | undefined;
+let keepAlive: NodeJS.Timeout | undefined;
+
+/** Attaches this isolate to the core once; returns its id. */
+export function attach(): number {
+  if (isolate !== undefined) return isolate;
+  isolate = binding.attachUser(onWake);
+  keepAlive = setInterval(() => {}, 2 ** 31 - 1);
+  keepAlive.unref();
+  if (isMainThread) process.once("exit", () => binding.shutdown());
+  else process.once("exit", () => binding.detach());
+  return isolate;
+}
+
+/** Starts an executor's first thread booting now (a no-op when it has threads). */
+export function prewarm(executor: number): void {
+  attach();
+  binding.prewarm(executor);
+  onWake();
+}
+
+/** Posts a call's port payload to the thread it got, and tells the thread. */
+export function postPayload(call: number, thread: number): void {
+  const entry = pending.get(call);
+  const port = spawner.portOf(thread);
+  if (entry?.portPayload === undefined || port === undefined) return;
+  post(port, call, entry.portPayload.args, entry.portPayload.transfer);
+  entry.portPayload = undefined;
+  binding.payloadPosted(call);
+}
+
+/** @internal Used by the thread-side runtime, which attaches as a pool thread. */
+export function attachAsThread(thread: number, onThreadWake: () => void): void {
+  isolate = binding.attachThread(thread, () => {
+    onWake();
+    onThreadWake();
+  });
+}
+
+/** Other isolates' calls run on this spawner's threads (which end with it). */
+let holding = false;
+
+/** Keeps this isolate's event loop alive while it waits for calls, or its threads serve others. */
+function updateKeepAlive(): void {
+  if (pending.size > 0 || holding) keepAlive?.ref();
+  else keepAlive?.unref();
+}
+
+function holdForOthers(hold: boolean): void {
+  holding = hold;
+  updateKeepAlive();
+}
+
+/** Tracks a submitted call until its outcome arrives. */
+export function track(call: number, entry: PendingCall): void {
+  pending.set(call, entry);
+  if (pending.size === 1) updateKeepAlive();
+}
+
+/** Stops tracking a call that was settled here (cancelled). */
+export function untrack(call: number): void {
+  pending.delete(call);
+  if (pending.size === 0) updateKeepAlive();
+}
+
+/** Settles futures whose outcomes arrived and does the spawner's duties. */
+export function onWake(): void {
+  const objs: unknown[] = [];
+  // A nested drain (a settled future's listener waiting for calls) gets
+  // fresh numbers: this loop still reads the scratch.
+  const nested = draining;
+  const arrivals = binding.drain(objs, nested ? undefined : drainScratch);
+  draining = true;
+  try {
+    readArrivals(arrivals, objs);
+  } finally {
+    draining = nested;
+  }
+}
+
+/** Reused for the numbers of a drain; 8 KiB: a burst of ~250 completions. */
+const drainScratch = new Float64Array(1024);
+let draining = false;
+
+function readArrivals(arrivals: Float64Array, objs: unknown[]): void {
+  const completions = arrivals[1]!;
+  if (completions > 1) startBurst();
+  let i = 2;
+  for (let n = 0; n < completions; n++) {
+    const kind = arrivals[i + 2] as PayloadKind;
+    const data = packedData(arrivals, objs, i + 2);
+    settle(arrivals[i]!, arrivals[i + 1] as CallStatus, kind === PayloadKind.Numbers ? PayloadKind.Values : kind, data);
+    i += 2 + packedWidth(arrivals, i + 2);
+  }
+  const assignments = arrivals[i++]!;
+  for (let n = 0; n < assignments; n++, i += 2) postPayload(arrivals[i]!, arrivals[i + 1]!);
+  for (const end = arrivals[0]!; i < end; i += 3) {
+    const duty = arrivals[i];
+    if (duty === 0) spawner.spawnThread(arrivals[i + 1]!, arrivals[i + 2]!, isolate!);
+    else if (duty === 1) spawner.terminateThread(arrivals[i + 1]!);
+    else holdForOthers(arrivals[i + 1] === 1);
+  }
+}
+
+function settle(call: number, status: CallStatus, kind: PayloadKind, data: unknown): void {
+  const entry = pending.get(call);
+  if (entry === undefined) return;
+  untrack(call);
+  const { future } = entry;
+  try {
+    switch (status) {
+      case CallStatus.Fulfilled:
+        if (kind === PayloadKind.Port)
+          future._settle("fulfilled", arrived(receive(spawner.allPorts(), call)?.payload), undefined);
+        else future._settle("fulfilled", decodeValue(kind, data), undefined);
+        return;
+      case CallStatus.Rejected:
+        future._settle("rejected", undefined, decodeThrown(decodeData(kind, data) as EncodedThrown, entry.site.stack));
+        return;
+      case CallStatus.TimedOut:
+        future._settle(
+          "rejected",
+          undefined,
+          new TimeoutError(`${entry.name} ran past its timeout of ${entry.timeout} ms; its thread was terminated`),
+        );
+        return;
+      case CallStatus.Cancelled:
+        future._settle("cancelled", undefined, undefined);
+        return;
+      case CallStatus.Crashed:
+        future._settle("rejected", undefined, crashError(entry, decodeData(kind, data) as ThreadDeath | undefined));
+        return;
+    }
+  } catch (error) {
+    future._settle("rejected", undefined, error);
+  }
+}
+
+function crashError(entry: PendingCall, death: ThreadDeath | undefined): ThreadCrashError {
+  const message = death?.message ?? "the thread running this call died (killed, out of memory, or crashed)";
+  const cause = death?.cause === undefined ? undefined : decodeThrown(death.cause as EncodedThrown, entry.site.stack);
+  return new ThreadCrashError(`${entry.name}: ${message}`, { cause, exitCode: death?.exitCode });
+}
+
+/** The longest a `results()` spins for calls that answer quickly (µs). */
+const SPIN_MICROS = 40;
+/** Set from a drain that settled several calls until the next macrotask. */
+let inBurst = false;
+
+function startBurst(): void {
+  if (inBurst) return;
+  inBurst = true;
+  setImmediate(() => {
+    inBurst = false;
+  });
+}
+
+let spinCredit = 0;
+let spinSkips = 0;
+
+/**
+ * Before `results()` falls back to the event loop, spin a few microseconds in
+ * the core for calls that answer quickly: they then settle without a trip
+ * through the event loop (most of a tiny call's round trip). Adaptive: after
+ * spins that did not pay off it only tries now and then, so slow calls cost
+ * the event loop nothing. On a single core the core sleeps instead of
+ * spinning (the thread that answers needs that core).
+ */
+export function spinForQuickCalls(calls: number[]): void {
+  // With other calls of ours in flight, the event loop has work: don't block it.
+  if (pending.size > calls.length) return;
+  // Several calls just settled: their continuations (likely to start more
+  // calls) are queued behind this one; spinning would hold them all up.
+  if (inBurst) return;
+  if (spinCredit < 0 && ++spinSkips % 32 !== 0) return;
+  const settled = binding.spinUntilSettled(calls, SPIN_MICROS);
+  onWake();
+  spinCredit = settled ? Math.min(spinCredit + 1, 8) : Math.max(spinCredit - 2, -8);
+}
+
+/**
+ * Blocks until `calls` settled (or one failed, with `firstFailure`), doing
+ * the spawner's duties meanwhile. Returns false on timeout.
+ */
+export function waitSync(calls: number[], firstFailure: boolean, deadline: number | undefined): boolean {
+  for (;;) {
+    const left = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
+    const result = binding.waitSync(calls, firstFailure, left);
+    if (result === SyncWaitResult.Again) continue;
+    onWake();
+    if (result === SyncWaitResult.Settled) return true;
+    if (result === SyncWaitResult.TimedOut) return false;
+    if (result === SyncWaitResult.Exit)
+      throw new ThreadCrashError("the thread is being terminated or the process is exiting");
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The spawner's duties: only the isolate that owns `Worker` objects can start
+ * and terminate them, so the core asks it to (see the core's `Duty`).
+ */
+
+import { deserialize, serialize } from "node:v8";
+import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from "node:worker_threads";
+import * as path from "node:path";
+
+import { addonFile, binding, PayloadKind } from "../wire/binding.js";
+import { encodeThrown } from "../values/error-transport.js";
+import { ADDON_FILE, POOL_THREAD } from "../wire/pool-thread.js";
+
+/** Worker options an executor stores with the core. */
+export interface SpawnOptions {
+  resourceLimits?: WorkerOptions["resourceLimits"];
+  execArgv?: string[];
+  env?: Record<string, string | undefined>;
+  idleTimeout: number;
+}
+
+/** The description of a thread's death, as the core passes it to callers. */
+export interface ThreadDeath {
+  message: string;
+  exitCode?: number;
+  cause?: unknown;
+}
+
+/**
+ * A pool thread runs the library's own entry (dist/index.js), which starts
+ * the thread side when it sees `POOL_THREAD` in its workerData: code in a
+ * call that loads the library then gets that same instance.
+ */
+const WORKER_SCRIPT = path.join(__dirname, "index.js");
+const workers = new Map<number, Worker>();
+const ports = new Map<number, MessagePort>();
+const optionsCache = new Map<number, SpawnOptions>();
+
+/** Serializes spawn options for the core. */
+export function encodeSpawnOptions(options: SpawnOptions): Buffer {
+  return serialize(options);
+}
+
+function spawnOptionsOf(executor: number): SpawnOptions {
+  let options = optionsCache.get(executor);
+  if (options === undefined) {
+    const raw = binding.spawnOptions(executor);
+    options = raw && raw.length > 0 ? (deserialize(raw) as SpawnOptions) : { idleTimeout: 10_000 };
+    optionsCache.set(executor, options);
+  }
+  return options;
+}
+
+/** Forgets cached options (after an executor was reconfigured). */
+export function forgetSpawnOptions(executor: number): void {
+  optionsCache.delete(executor);
+}
+
+function reportGone(thread: number, death: ThreadDeath): void {
+  binding.threadGone(thread, PayloadKind.Serialized, serialize(death));
+}
+
+/** The port to `thread`'s worker (only the spawner has these). */
+export function portOf(thread: number): MessagePort | undefined {
+  return ports.get(thread);
+}
+
+/** Every port of this spawner. */
+export function allPorts(): Iterable<MessagePort> {
+  return ports.values();
+}
+
+/** Starts the worker for `thread`; it attaches to the core by itself. */
+export function spawnThread(thread: number, executor: number, spawner: number): void {
+  const options = spawnOptionsOf(executor);
+  const { port1, port2 } = new MessageChannel();
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_SCRIPT, {
+      workerData: {
+        [POOL_THREAD]: true,
+        [ADDON_FILE]: addonFile(),
+        thread,
+        idleTimeout: options.idleTimeout,
+        port: port2,
+        spawner,
+      },
+      transferList: [port2],
+      resourceLimits: options.resourceLimits,
+      execArgv: options.execArgv,
+      env: options.env,
+      name: `parallel-threads #${thread}`,
+    });
+  } catch (error) {
+    reportGone(thread, { message: "the thread could not be started", cause: encodeThrown(error) });
+    return;
+  }
+  worker.unref();
+  port1.unref();
+  workers.set(thread, worker);
+  ports.set(thread, port1);
+  let failure: unknown;
+  worker.on("error", (error) => {
+    failure = error;
+  });
+  worker.on("exit", (exitCode) => {
+    workers.delete(thread);
+    ports.get(thread)?.close();
+    ports.delete(thread);
+    const why = failure === undefined ? `exited with code ${exitCode}` : "failed";
+    reportGone(thread, {
+      message: `the thread running this call ${why}`,
+      exitCode,
+      cause: failure === undefined ? undefined : encodeThrown(failure),
+    });
+  });
+}
+
+/** Terminates the worker of `thread` (cancelled, timed out, retired or closed). */
+export function terminateThread(thread: number): void {
+  void workers.get(thread)?.terminate();
+}
