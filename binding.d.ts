@@ -24,6 +24,21 @@ export declare function attachThread(thread: ThreadId, onWake: () => void): numb
  */
 export declare function attachUser(onWake: () => void): number
 
+/** Flags of a call, carried by the core to its thread as they are. */
+export declare enum CallFlag {
+  /** Move the result's ArrayBuffers back instead of copying them. */
+  TransferResult = 1,
+}
+
+/** How a call ended, as its outcome says. */
+export declare enum CallStatus {
+  Fulfilled = 0,
+  Rejected = 1,
+  TimedOut = 2,
+  Cancelled = 3,
+  Crashed = 4,
+}
+
 /** The thread a call was placed on, or undefined while it waits for one. */
 export declare function callThread(call: number): number | null
 
@@ -64,13 +79,34 @@ export declare function detach(): void
  */
 export declare function drain(objs: unknown, scratch: unknown): Float64Array
 
+/** A duty of the spawner isolate in drained arrivals: `[code, a, b]`. */
+export declare enum DutyCode {
+  /** Start thread `a` of executor `b`. */
+  Spawn = 0,
+  /** Terminate thread `a`. */
+  Terminate = 1,
+  /** Keep the event loop alive (`a` = 1) or not (`a` = 0) for other isolates' calls. */
+  Hold = 2,
+}
+
+/** The defaults of an executor's options. */
+export declare function executorDefaults(): ExecutorDefaults
+
+/** The defaults of an executor's options, defined by the core. */
+export interface ExecutorDefaults {
+  /** 16, or twice the cores where that is more. */
+  maxThreads: number
+  /** How long an idle thread is kept warm, in milliseconds. */
+  idleTimeoutMs: number
+}
+
 /** A snapshot of an executor's threads and counters. */
 export declare function executorStats(id: number): RawExecutorStats | null
 
 /** What a function's source says about it. */
 export interface FunctionAnalysis {
   /** `"function"`, `"class"`, `"generator"` or `"unparsable"`. */
-  kind: string
+  kind: "function" | "class" | "generator" | "unparsable"
   /**
    * The source to evaluate on a thread, when it is not the text itself
    * (a method rewritten as an expression, helpers provided).
@@ -81,7 +117,7 @@ export interface FunctionAnalysis {
   /** Identifiers used without being bound, globals included, sorted. */
   free: Array<string>
   /** `this`, `super`, `new.target`, `import.meta` of the caller, sorted. */
-  contextual: Array<string>
+  contextual: Array<"this" | "super" | "new.target" | "import.meta">
   /** The parser's message, for `"unparsable"`. */
   error?: string
 }
@@ -93,11 +129,47 @@ export declare function functionSource(id: number): string | null
 export declare function isSpawner(): boolean
 
 /**
+ * Where the fields of a packed job are (`[slotsUsed, call, function,
+ * flags, caller, argsKind, args…]`).
+ */
+export declare enum JobSlot {
+  Call = 1,
+  Function = 2,
+  Flags = 3,
+  Caller = 4,
+  ArgsKind = 5,
+}
+
+/** What `nextJob` returns when it returns no job. */
+export declare enum NextCode {
+  /** Idle past its idle timeout: the thread exits. */
+  Retire = 0,
+  /** Being terminated, or the process is exiting: back to the event loop. */
+  Exit = 1,
+  /** A wait slice ended: call again. */
+  Again = 2,
+}
+
+/**
  * Blocks until this thread has a call (a packed job: in `scratch` when it
  * fits, its values other than numbers put into `objs`), is retired (0),
  * must return to its event loop (1), or should call again (2, after a slice).
  */
 export declare function nextJob(thread: number, idleMs: number, objs: unknown, scratch: unknown): Float64Array | number
+
+/** How a payload travels. */
+export declare enum PayloadKind {
+  /** An array of primitives, as they are. */
+  Values = 0,
+  /** A buffer of V8's structured clone. */
+  Serialized = 1,
+  /** Sent over the thread's MessagePort (transfers, shared memory). */
+  Port = 2,
+  /** One number, inline in the packed numbers (either direction). */
+  Number = 3,
+  /** Numbers inline, output only: a count, then the numbers. */
+  Numbers = 4,
+}
 
 /** The caller posted the call's payload to its thread's port. */
 export declare function payloadPosted(call: number): void
@@ -154,6 +226,17 @@ export declare function spinUntilSettled(calls: Array<number>, spinMicros: numbe
  */
 export declare function submit(executor: number, functionId: number, argsKind: number, args: unknown, flags: number, timeoutMs?: number | undefined | null): number
 
+/** How a blocking wait (`waitSync`) ended. */
+export declare enum SyncWaitResult {
+  Settled = 0,
+  TimedOut = 1,
+  /** The spawner has duties to do: do them, then wait again. */
+  Duties = 2,
+  Exit = 3,
+  /** A wait slice ended: call again. */
+  Again = 4,
+}
+
 /** The thread's next call without waiting, if any (packed like `nextJob`'s). */
 export declare function takeJob(thread: number, objs: unknown, scratch: unknown): Float64Array | undefined
 
@@ -173,8 +256,8 @@ export declare function trimHeap(): boolean
 export declare function waitPayload(thread: number, call: number): boolean
 
 /**
- * Blocks until `calls` settled (or one failed, with `firstFailure`).
- * Returns 0 settled, 1 timed out, 2 the spawner has duties, 3 exit, 4 call
- * again (a slice ended: lets a pending `worker.terminate()` take effect).
+ * Blocks until `calls` settled (or one failed, with `firstFailure`); says
+ * how the wait ended (`Again`: a slice ended, which lets a pending
+ * `worker.terminate()` take effect).
  */
-export declare function waitSync(calls: Array<number>, firstFailure: boolean, timeoutMs?: number | undefined | null): number
+export declare function waitSync(calls: Array<number>, firstFailure: boolean, timeoutMs?: number | undefined | null): SyncWaitResult

@@ -5,10 +5,12 @@ use std::time::{Duration, Instant};
 use napi::bindgen_prelude::{JsValue, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
-use parallel_threads_core::{engine, CallSpec, SyncWait};
+use parallel_threads_core::{engine, CallSpec};
+
+use crate::protocol::SyncWaitResult;
 
 use crate::convert::payload_from_js;
-use crate::errors::core_error;
+use crate::errors::{core_error, napi_error};
 use crate::isolate::current_isolate;
 
 /// The id of a portable function's source (registered once per process).
@@ -40,11 +42,11 @@ pub fn submit(
   args: Unknown<'_>,
   flags: u32,
   timeout_ms: Option<f64>,
-) -> Result<f64> {
-  let args = unsafe { payload_from_js(env.raw(), args_kind, args.raw())? };
+) -> Result<f64, String> {
+  let args = unsafe { payload_from_js(env.raw(), args_kind, args.raw()).map_err(napi_error)? };
   let spec = CallSpec {
     executor,
-    caller: current_isolate()?,
+    caller: current_isolate().map_err(napi_error)?,
     function: function_id,
     args,
     flags,
@@ -61,24 +63,26 @@ pub fn cancel(env: Env, call: f64, reason_kind: u32, reason: Unknown<'_>) -> Res
   Ok(engine().cancel(call as u64, reason))
 }
 
-/// Blocks until `calls` settled (or one failed, with `firstFailure`).
-/// Returns 0 settled, 1 timed out, 2 the spawner has duties, 3 exit, 4 call
-/// again (a slice ended: lets a pending `worker.terminate()` take effect).
+/// Blocks until `calls` settled (or one failed, with `firstFailure`); says
+/// how the wait ended (`Again`: a slice ended, which lets a pending
+/// `worker.terminate()` take effect).
 #[napi]
-pub fn wait_sync(calls: Vec<f64>, first_failure: bool, timeout_ms: Option<f64>) -> Result<u32> {
+pub fn wait_sync(
+  calls: Vec<f64>,
+  first_failure: bool,
+  timeout_ms: Option<f64>,
+) -> Result<SyncWaitResult> {
   let calls: Vec<u64> = calls.into_iter().map(|c| c as u64).collect();
   let deadline = duration(timeout_ms).map(|d| Instant::now() + d);
   let slice_end = Some(Instant::now() + crate::worker::SLICE);
   let isolate = current_isolate()?;
-  Ok(
-    match engine().wait_sync_within(isolate, &calls, first_failure, deadline, slice_end) {
-      SyncWait::Settled => 0,
-      SyncWait::TimedOut => 1,
-      SyncWait::Duties => 2,
-      SyncWait::Exit => 3,
-      SyncWait::Again => 4,
-    },
-  )
+  Ok(SyncWaitResult::from(engine().wait_sync_within(
+    isolate,
+    &calls,
+    first_failure,
+    deadline,
+    slice_end,
+  )))
 }
 
 /// The thread a call was placed on, or undefined while it waits for one.

@@ -5,14 +5,12 @@ use napi::bindgen_prelude::{FromNapiValue, JsValue, ToNapiValue, Unknown};
 use napi::{sys, Error, Result, Status as NapiStatus, ValueType};
 use parallel_threads_core::{Arrivals, Duty, Job, Next, Outcome, Payload, Status, Value};
 
-/// How a payload travels, as the TypeScript layer numbers it.
-pub const KIND_VALUES: u32 = 0;
-pub const KIND_SERIALIZED: u32 = 1;
-pub const KIND_PORT: u32 = 2;
-/// One number, inline (in either direction).
-pub const KIND_NUMBER: u32 = 3;
-/// Numbers inline, output only: a count, then the numbers.
-pub const KIND_NUMBERS: u32 = 4;
+use crate::protocol::{next_code, num, CallStatus, DutyCode, PayloadKind};
+
+const KIND_VALUES: u32 = PayloadKind::Values as u32;
+const KIND_SERIALIZED: u32 = PayloadKind::Serialized as u32;
+const KIND_PORT: u32 = PayloadKind::Port as u32;
+const KIND_NUMBER: u32 = PayloadKind::Number as u32;
 
 fn check(status: sys::napi_status, what: &str) -> Result<()> {
   if status == sys::Status::napi_ok {
@@ -137,16 +135,16 @@ impl Packed {
       Payload::Values(values) => {
         if let Some(numbers) = all_numbers(&values) {
           if numbers.len() == 1 {
-            self.num(f64::from(KIND_NUMBER));
+            self.num(num(PayloadKind::Number));
             self.num(numbers[0]);
           } else {
-            self.num(f64::from(KIND_NUMBERS));
+            self.num(num(PayloadKind::Numbers));
             self.num(numbers.len() as f64);
             self.nums.extend(numbers);
           }
           return Ok(());
         }
-        self.num(f64::from(KIND_VALUES));
+        self.num(num(PayloadKind::Values));
         let mut array = std::ptr::null_mut();
         check(
           sys::napi_create_array_with_length(env, values.len(), &mut array),
@@ -161,11 +159,11 @@ impl Packed {
         self.obj(array);
       }
       Payload::Serialized(bytes) => {
-        self.num(f64::from(KIND_SERIALIZED));
+        self.num(num(PayloadKind::Serialized));
         self.obj(buffer_copy(env, &bytes)?);
       }
       Payload::Port => {
-        self.num(f64::from(KIND_PORT));
+        self.num(num(PayloadKind::Port));
         self.num(0.0);
       }
     }
@@ -273,7 +271,8 @@ pub struct Out {
   pub scratch: Option<sys::napi_value>,
 }
 
-/// A job, packed: `[slotsUsed, callId, functionId, flags, caller, argsKind, args…]`.
+/// A job, packed: `[slotsUsed, callId, functionId, flags, caller, argsKind,
+/// args…]` (the slots of `JobSlot`).
 pub unsafe fn job_to_js(env: sys::napi_env, job: Job, out: Out) -> Result<sys::napi_value> {
   let mut packed = Packed::new(8);
   packed.num(job.call as f64);
@@ -284,20 +283,18 @@ pub unsafe fn job_to_js(env: sys::napi_env, job: Job, out: Out) -> Result<sys::n
   packed.finish(env, out)
 }
 
-/// What a waiting thread gets: a packed job, `0` (retire), `1` (exit) or `2` (again).
+/// What a waiting thread gets: a packed job, or a `NextCode`.
 pub unsafe fn next_to_js(env: sys::napi_env, next: Next, out: Out) -> Result<sys::napi_value> {
-  match next {
-    Next::Job(job) => job_to_js(env, job, out),
-    Next::Retire => u32::to_napi_value(env, 0),
-    Next::Exit => u32::to_napi_value(env, 1),
-    Next::Again => u32::to_napi_value(env, 2),
+  match (next_code(&next), next) {
+    (_, Next::Job(job)) => job_to_js(env, job, out),
+    (Some(code), _) => u32::to_napi_value(env, code.into()),
+    (None, _) => unreachable!("only a job has no code"),
   }
 }
 
 /// Arrivals, packed: `[slotsUsed, n, (callId, status, kind, slots…) × n, m,
-/// (callId, thread) × m, (dutyKind, thread, executor) × rest]`, where the m
-/// pairs are port payloads to post, and dutyKind 0 = spawn, 1 = terminate,
-/// 2 = hold the event loop open (thread = 1) or not (thread = 0).
+/// (callId, thread) × m, (DutyCode, a, b) × rest]`, where the m pairs are
+/// port payloads to post (see `DutyCode` for a and b).
 pub unsafe fn arrivals_to_js(
   env: sys::napi_env,
   arrivals: Arrivals,
@@ -313,7 +310,7 @@ pub unsafe fn arrivals_to_js(
   packed.num(completions.len() as f64);
   for (call, Outcome { status, payload }) in completions {
     packed.num(call as f64);
-    packed.num(f64::from(status as u32));
+    packed.num(num(CallStatus::from(status)));
     packed.payload(env, payload)?;
   }
   packed.num(assignments.len() as f64);
@@ -323,11 +320,11 @@ pub unsafe fn arrivals_to_js(
   }
   for duty in duties {
     let (kind, thread, executor) = match duty {
-      Duty::Spawn { thread, executor } => (0, thread, executor),
-      Duty::Terminate { thread } => (1, thread, 0),
-      Duty::Hold(hold) => (2, u32::from(hold), 0),
+      Duty::Spawn { thread, executor } => (DutyCode::Spawn, thread, executor),
+      Duty::Terminate { thread } => (DutyCode::Terminate, thread, 0),
+      Duty::Hold(hold) => (DutyCode::Hold, u32::from(hold), 0),
     };
-    packed.num(f64::from(kind));
+    packed.num(num(kind));
     packed.num(f64::from(thread));
     packed.num(f64::from(executor));
   }
@@ -354,12 +351,13 @@ impl ToNapiValue for Made {
   }
 }
 
-/// The status number the TypeScript layer sends for a finished call.
+/// The status the TypeScript layer sends for a finished call (fulfilled,
+/// rejected, or crashed).
 pub fn status_from_js(status: u32) -> Result<Status> {
   Ok(match status {
-    0 => Status::Fulfilled,
-    1 => Status::Rejected,
-    4 => Status::Crashed,
+    s if s == CallStatus::Fulfilled as u32 => Status::Fulfilled,
+    s if s == CallStatus::Rejected as u32 => Status::Rejected,
+    s if s == CallStatus::Crashed as u32 => Status::Crashed,
     _ => {
       return Err(Error::new(
         NapiStatus::InvalidArg,

@@ -17,13 +17,31 @@ fn config(max_threads: u32, idle_timeout_ms: f64, spawn_options: Buffer) -> Exec
   }
 }
 
+/// The defaults of an executor's options, defined by the core.
+#[napi(object)]
+pub struct ExecutorDefaults {
+  /// 16, or twice the cores where that is more.
+  pub max_threads: u32,
+  /// How long an idle thread is kept warm, in milliseconds.
+  pub idle_timeout_ms: f64,
+}
+
+/// The defaults of an executor's options.
+#[napi]
+pub fn executor_defaults() -> ExecutorDefaults {
+  ExecutorDefaults {
+    max_threads: parallel_threads_core::default_max_threads(),
+    idle_timeout_ms: parallel_threads_core::DEFAULT_IDLE_TIMEOUT.as_millis() as f64,
+  }
+}
+
 /// Creates an executor; returns its id.
 #[napi]
 pub fn create_executor(
   max_threads: u32,
   idle_timeout_ms: f64,
   spawn_options: Buffer,
-) -> Result<u32> {
+) -> Result<u32, String> {
   engine()
     .create_executor(config(max_threads, idle_timeout_ms, spawn_options))
     .map_err(core_error)
@@ -36,7 +54,7 @@ pub fn configure_executor(
   max_threads: u32,
   idle_timeout_ms: f64,
   spawn_options: Buffer,
-) -> Result<()> {
+) -> Result<(), String> {
   engine()
     .configure_executor(id, config(max_threads, idle_timeout_ms, spawn_options))
     .map_err(core_error)
@@ -50,7 +68,7 @@ pub fn prewarm(id: u32) {
 
 /// Closes an executor.
 #[napi]
-pub fn close_executor(id: u32) -> Result<()> {
+pub fn close_executor(id: u32) -> Result<(), String> {
   engine().close_executor(id).map_err(core_error)
 }
 

@@ -12,7 +12,7 @@ use napi_derive::napi;
 use parallel_threads_core::{engine, IsolateId, Notifier, ThreadId};
 
 use crate::convert::{arrivals_to_js, out_of, Made};
-use crate::errors::core_error;
+use crate::errors::{core_error, napi_error};
 
 thread_local! {
   /// The core's id of the isolate on this OS thread (one JS isolate per thread).
@@ -24,7 +24,8 @@ pub fn current_isolate() -> Result<IsolateId> {
   ISOLATE.with(|id| id.get()).ok_or_else(|| {
     Error::new(
       Status::GenericFailure,
-      "this isolate is not attached to the parallel-threads core".to_owned(),
+      "ERR_PARALLEL_NOT_ATTACHED: this isolate is not attached to the parallel-threads core"
+        .to_owned(),
     )
   })
 }
@@ -72,11 +73,15 @@ pub fn attach_user(env: Env, on_wake: Function<'_, (), ()>) -> Result<u32> {
 
 /// Attaches a pool thread that the spawner started for `thread`.
 #[napi]
-pub fn attach_thread(env: Env, thread: ThreadId, on_wake: Function<'_, (), ()>) -> Result<u32> {
+pub fn attach_thread(
+  env: Env,
+  thread: ThreadId,
+  on_wake: Function<'_, (), ()>,
+) -> Result<u32, String> {
   let id = engine()
-    .attach_thread(thread, notifier(on_wake, false)?)
+    .attach_thread(thread, notifier(on_wake, false).map_err(napi_error)?)
     .map_err(core_error)?;
-  remember(&env, id)?;
+  remember(&env, id).map_err(napi_error)?;
   Ok(id)
 }
 

@@ -11,5 +11,6 @@ mod executors;
 mod isolate;
 mod memory;
 mod portability;
+mod protocol;
 mod time;
 mod worker;

@@ -8,6 +8,7 @@ use parallel_threads_portability::{analyze_guarded, Analysis};
 #[napi(object)]
 pub struct FunctionAnalysis {
   /// `"function"`, `"class"`, `"generator"` or `"unparsable"`.
+  #[napi(ts_type = "\"function\" | \"class\" | \"generator\" | \"unparsable\"")]
   pub kind: String,
   /// The source to evaluate on a thread, when it is not the text itself
   /// (a method rewritten as an expression, helpers provided).
@@ -17,6 +18,7 @@ pub struct FunctionAnalysis {
   /// Identifiers used without being bound, globals included, sorted.
   pub free: Vec<String>,
   /// `this`, `super`, `new.target`, `import.meta` of the caller, sorted.
+  #[napi(ts_type = "Array<\"this\" | \"super\" | \"new.target\" | \"import.meta\">")]
   pub contextual: Vec<String>,
   /// The parser's message, for `"unparsable"`.
   pub error: Option<String>,

@@ -15,7 +15,7 @@ fn idle_until(idle_ms: f64) -> Option<Instant> {
 
 /// How long a thread stays parked in native code before it comes back to
 /// JavaScript: bounds how long `worker.terminate()` can take.
-pub const SLICE: Duration = Duration::from_millis(100);
+pub const SLICE: Duration = parallel_threads_core::parker::WAIT_SLICE;
 
 fn slice_end() -> Option<Instant> {
   Some(Instant::now() + SLICE)

@@ -4,10 +4,9 @@
  */
 
 import { captureCallSite, setCallSiteStacks } from "../runtime/call-sites.js";
-import { availableParallelism } from "node:os";
 import type { WorkerOptions } from "node:worker_threads";
 
-import { binding, type Percentiles } from "../wire/binding.js";
+import { binding } from "../wire/binding.js";
 import { parallelOn, threadCallStarter, type CallStarter, type ParallelCalls } from "./chain.js";
 import type { AnyFunction } from "./types.js";
 import { rangeError, typeError } from "../errors/errors.js";
@@ -45,10 +44,11 @@ export interface ExecutorOptions {
  * threads of their own — python-parallel's tests start 8 such calls at once.
  */
 export function defaultMaxThreads(): number {
-  return Math.max(16, 2 * availableParallelism());
+  return DEFAULTS.maxThreads;
 }
 
-const DEFAULT_IDLE_TIMEOUT = 10_000;
+/** The defaults of an executor's options, as the core defines them. */
+const DEFAULTS = binding.executorDefaults();
 
 function validate(options: unknown): Required<Pick<ExecutorOptions, "maxThreads" | "idleTimeout">> & ExecutorOptions {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
@@ -68,7 +68,7 @@ function validate(options: unknown): Required<Pick<ExecutorOptions, "maxThreads"
   const idleTimeout =
     o.idleTimeout === Infinity
       ? Infinity
-      : (checkDuration(o.idleTimeout, "ParallelExecutor: idleTimeout") ?? DEFAULT_IDLE_TIMEOUT);
+      : (checkDuration(o.idleTimeout, "ParallelExecutor: idleTimeout") ?? DEFAULTS.idleTimeoutMs);
   if (o.execArgv !== undefined && (!Array.isArray(o.execArgv) || o.execArgv.some((a) => typeof a !== "string"))) {
     throw typeError("ERR_INVALID_ARG_TYPE", "ParallelExecutor: execArgv must be an array of strings");
   }
@@ -114,6 +114,20 @@ function spawnOptions(o: ExecutorOptions & { idleTimeout: number }): Buffer {
     execArgv: o.execArgv,
     env: o.env,
   });
+}
+
+/** Percentiles of recent durations, in microseconds (nearest rank over the last 1024 calls). */
+export interface Percentiles {
+  /** The median. */
+  p50: number;
+  /** The 90th percentile. */
+  p90: number;
+  /** The 99th percentile. */
+  p99: number;
+  /** The largest. */
+  max: number;
+  /** How many recent calls they come from. */
+  count: number;
 }
 
 /** Figures of an executor's threads and calls. */

@@ -9,7 +9,7 @@ import { Future } from "../futures/future.js";
 import type * as Portability from "../portability/check.js";
 import { taskOf, taskSource } from "../runtime/task-source.js";
 import { CloneError } from "../errors/errors.js";
-import { CallFlag, PayloadKind } from "../wire/binding.js";
+import { CallFlag, PayloadKind } from "../wire/protocol.js";
 import { attach, postPayload, track, untrack } from "../runtime/caller.js";
 import type { PortMessage } from "../values/transport.js";
 import type { Transferable } from "../values/transfer.js";

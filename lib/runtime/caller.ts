@@ -6,7 +6,15 @@
 
 import { isMainThread } from "node:worker_threads";
 
-import { binding, CallStatus, PayloadKind, SyncWaitResult } from "../wire/binding.js";
+import { binding } from "../wire/binding.js";
+import {
+  CallStatus,
+  DutyCode,
+  PayloadKind,
+  readArrivals,
+  SyncWaitResult,
+  type ArrivalHandler,
+} from "../wire/protocol.js";
 import type { EncodedThrown } from "../values/error-transport.js";
 import { ThreadCrashError, TimeoutError } from "../errors/errors.js";
 import { decodeThrown } from "../values/error-transport.js";
@@ -14,7 +22,7 @@ import * as spawner from "./spawner.js";
 import type { Future } from "../futures/future.js";
 import { post, receive } from "../values/ports.js";
 import type { ThreadDeath } from "./spawner.js";
-import { arrived, decodeData, decodeValue, packedData, packedWidth, type PortMessage } from "../values/transport.js";
+import { arrived, decodeData, decodeValue, type PortMessage } from "../values/transport.js";
 
 /** What the runtime keeps about a call it made. */
 export interface PendingCall {
@@ -102,7 +110,7 @@ export function onWake(): void {
   const arrivals = binding.drain(objs, nested ? undefined : drainScratch);
   draining = true;
   try {
-    readArrivals(arrivals, objs);
+    if (readArrivals(arrivals, objs, arrivalHandler) > 1) startBurst();
   } finally {
     draining = nested;
   }
@@ -112,25 +120,16 @@ export function onWake(): void {
 const drainScratch = new Float64Array(1024);
 let draining = false;
 
-function readArrivals(arrivals: Float64Array, objs: unknown[]): void {
-  const completions = arrivals[1]!;
-  if (completions > 1) startBurst();
-  let i = 2;
-  for (let n = 0; n < completions; n++) {
-    const kind = arrivals[i + 2] as PayloadKind;
-    const data = packedData(arrivals, objs, i + 2);
-    settle(arrivals[i]!, arrivals[i + 1] as CallStatus, kind === PayloadKind.Numbers ? PayloadKind.Values : kind, data);
-    i += 2 + packedWidth(arrivals, i + 2);
-  }
-  const assignments = arrivals[i++]!;
-  for (let n = 0; n < assignments; n++, i += 2) postPayload(arrivals[i]!, arrivals[i + 1]!);
-  for (const end = arrivals[0]!; i < end; i += 3) {
-    const duty = arrivals[i];
-    if (duty === 0) spawner.spawnThread(arrivals[i + 1]!, arrivals[i + 2]!, isolate!);
-    else if (duty === 1) spawner.terminateThread(arrivals[i + 1]!);
-    else holdForOthers(arrivals[i + 1] === 1);
-  }
-}
+/** What this isolate does with each arrival of a drain. */
+const arrivalHandler: ArrivalHandler = {
+  completion: settle,
+  assignment: postPayload,
+  duty(code, a, b) {
+    if (code === DutyCode.Spawn) spawner.spawnThread(a, b, isolate!);
+    else if (code === DutyCode.Terminate) spawner.terminateThread(a);
+    else holdForOthers(a === 1);
+  },
+};
 
 function settle(call: number, status: CallStatus, kind: PayloadKind, data: unknown): void {
   const entry = pending.get(call);

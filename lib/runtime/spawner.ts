@@ -7,7 +7,8 @@ import { deserialize, serialize } from "node:v8";
 import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from "node:worker_threads";
 import * as path from "node:path";
 
-import { addonFile, binding, PayloadKind } from "../wire/binding.js";
+import { addonFile, binding } from "../wire/binding.js";
+import { PayloadKind } from "../wire/protocol.js";
 import { encodeThrown } from "../values/error-transport.js";
 import { ADDON_FILE, POOL_THREAD } from "../wire/pool-thread.js";
 
@@ -45,7 +46,10 @@ function spawnOptionsOf(executor: number): SpawnOptions {
   let options = optionsCache.get(executor);
   if (options === undefined) {
     const raw = binding.spawnOptions(executor);
-    options = raw && raw.length > 0 ? (deserialize(raw) as SpawnOptions) : { idleTimeout: 10_000 };
+    options =
+      raw && raw.length > 0
+        ? (deserialize(raw) as SpawnOptions)
+        : { idleTimeout: binding.executorDefaults().idleTimeoutMs };
     optionsCache.set(executor, options);
   }
   return options;

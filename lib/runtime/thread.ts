@@ -13,20 +13,13 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { workerData, type MessagePort } from "node:worker_threads";
 
-import { binding, CallFlag, CallStatus, JobSlot, NextCode, PayloadKind, type RawJob } from "../wire/binding.js";
+import { binding } from "../wire/binding.js";
+import { CallFlag, CallStatus, JobSlot, NextCode, packedData, PayloadKind, type RawJob } from "../wire/protocol.js";
 import { encodeThrown } from "../values/error-transport.js";
 import { attachAsThread } from "./caller.js";
 import { post, receive } from "../values/ports.js";
 import { taskOfSource } from "./task-source.js";
-import {
-  arrived,
-  decodeArgs,
-  encodeData,
-  encodeValue,
-  packedData,
-  type Encoded,
-  type PortMessage,
-} from "../values/transport.js";
+import { arrived, decodeArgs, encodeData, encodeValue, type Encoded, type PortMessage } from "../values/transport.js";
 
 const { thread, idleTimeout, port, spawner } = workerData as {
   thread: number;

@@ -8,7 +8,7 @@
 
 import { Deserializer, Serializer } from "node:v8";
 
-import { PayloadKind } from "../wire/binding.js";
+import { PayloadKind } from "../wire/protocol.js";
 import { checkCloneable, Found } from "./clone-check.js";
 import { isEnvelope, unwrapErrors, wrapErrors } from "./error-values.js";
 import { CloneError } from "../errors/errors.js";
@@ -152,38 +152,6 @@ function serializeArgs(args: readonly unknown[], rich: boolean): Buffer {
     args.forEach((arg, i) => serializeOrRefuse(rich ? envelopeOrRefuse(arg, i) : arg, i));
     throw refusal(error, args, undefined);
   }
-}
-
-/**
- * The data of a payload the core packed at `nums[at]` (its kind): a number
- * inline, numbers inline, or a value it put into `objs`.
- */
-export function packedData(nums: Float64Array, objs: unknown[], at: number): unknown {
-  switch (nums[at] as PayloadKind) {
-    case PayloadKind.Number:
-      return asSmall(nums[at + 1]!);
-    case PayloadKind.Numbers:
-      return Array.from(nums.subarray(at + 2, at + 2 + nums[at + 1]!), asSmall);
-    case PayloadKind.Port:
-      return undefined;
-    default:
-      return objs[nums[at + 1]!];
-  }
-}
-
-/**
- * A number read from a Float64Array, as an integer when it is one: V8 would
- * otherwise keep it a boxed double, and integer code running on it (say a
- * recursive `fib(n)`) would run on doubles, a third slower.
- */
-function asSmall(n: number): number {
-  const i = n | 0;
-  return i === n && (i !== 0 || !Object.is(n, -0)) ? i : n;
-}
-
-/** How many slots the payload packed at `nums[at]` takes. */
-export function packedWidth(nums: Float64Array, at: number): number {
-  return nums[at] === PayloadKind.Numbers ? 2 + nums[at + 1]! : 2;
 }
 
 /** Decodes arguments encoded by `encodeArgs` (as the core packed them). */

@@ -1,131 +1,15 @@
 /**
- * The raw Node-API binding (internal): typed here so the rest of the layer
- * never touches the generated loader directly.
+ * Loading the addon (internal), typed from its generated declarations
+ * (binding.d.ts); the wire protocol's enums and packed layouts are in
+ * ./protocol.ts.
  */
 
 import { readFileSync } from "node:fs";
 
 import { spawnerAddonFile } from "./pool-thread.js";
 
-/**
- * Payload kinds: primitives as they are, a structured-clone buffer, the
- * MessagePort; and in packed output (or a result) numbers inline: one
- * (`Number`), or a count and the numbers (`Numbers`, output only).
- */
-export const enum PayloadKind {
-  Values = 0,
-  Serialized = 1,
-  Port = 2,
-  Number = 3,
-  Numbers = 4,
-}
-
-/** Outcome statuses, as the core numbers them. */
-export const enum CallStatus {
-  Fulfilled = 0,
-  Rejected = 1,
-  TimedOut = 2,
-  Cancelled = 3,
-  Crashed = 4,
-}
-
-/**
- * A job as the core hands it to a thread, packed:
- * `[slotsUsed, callId, functionId, flags, caller, argsKind, args…]` (see `packedData`).
- */
-export type RawJob = Float64Array;
-
-/** Where the fields of a `RawJob` are. */
-export const enum JobSlot {
-  Call = 1,
-  Function = 2,
-  Flags = 3,
-  Caller = 4,
-  ArgsKind = 5,
-}
-
-/** Percentiles of recent durations, in microseconds (nearest rank over the last 1024 calls). */
-export interface Percentiles {
-  /** The median. */
-  p50: number;
-  /** The 90th percentile. */
-  p90: number;
-  /** The 99th percentile. */
-  p99: number;
-  /** The largest. */
-  max: number;
-  /** How many recent calls they come from. */
-  count: number;
-}
-
-/** Counters and thread figures of an executor. */
-export interface RawExecutorStats {
-  threads: number;
-  starting: number;
-  idle: number;
-  busy: number;
-  queued: number;
-  started: number;
-  fulfilled: number;
-  failed: number;
-  queueWait: Percentiles;
-  runTime: Percentiles;
-}
-
-/** The functions the addon exports (see src/*.rs). */
-export interface Binding {
-  attachUser(onWake: () => void): number;
-  attachThread(thread: number, onWake: () => void): number;
-  /**
-   * Completions, assignments and duties, packed (`[slotsUsed, …]`): values
-   * other than numbers go into `objs`, the numbers into `scratch` when they fit.
-   */
-  drain(objs: unknown[], scratch: Float64Array | undefined): Float64Array;
-  shutdown(): void;
-  detach(): void;
-  registerFunction(source: string): number;
-  functionSource(id: number): string | null;
-  submit(
-    executor: number,
-    fn: number,
-    argsKind: PayloadKind,
-    args: unknown,
-    flags: number,
-    timeoutMs: number | undefined | null,
-  ): number;
-  cancel(call: number, reasonKind: PayloadKind, reason: unknown): boolean;
-  waitSync(calls: number[], firstFailure: boolean, timeoutMs: number | undefined | null): number;
-  callThread(call: number): number | null | undefined;
-  spinUntilSettled(calls: number[], spinMicros: number): boolean;
-  isSpawner(): boolean;
-  payloadPosted(call: number): void;
-  waitPayload(thread: number, call: number): boolean;
-  nextJob(thread: number, idleMs: number, objs: unknown[], scratch: Float64Array): RawJob | number;
-  takeJob(thread: number, objs: unknown[], scratch: Float64Array): RawJob | undefined | null;
-  callYielded(thread: number, call: number): void;
-  complete(thread: number, call: number, status: CallStatus, kind: PayloadKind, payload: unknown, quiet: boolean): void;
-  completeAndNext(
-    thread: number,
-    call: number,
-    status: CallStatus,
-    kind: PayloadKind,
-    payload: unknown,
-    idleMs: number,
-    objs: unknown[],
-    scratch: Float64Array,
-  ): RawJob | number;
-  reportExit(thread: number, kind: PayloadKind, reason: unknown): void;
-  /** A memory-reducing GC of this isolate (src/memory.rs); false where unavailable. */
-  trimHeap(): boolean;
-  threadGone(thread: number, kind: PayloadKind, reason: unknown): void;
-  createExecutor(maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): number;
-  configureExecutor(id: number, maxThreads: number, idleTimeoutMs: number, spawnOptions: Buffer): void;
-  closeExecutor(id: number): void;
-  prewarm(id: number): void;
-  spawnOptions(id: number): Buffer | null;
-  executorStats(id: number): RawExecutorStats | null;
-  analyzeFunction(source: string, name: string): import("../portability/native.js").NativeAnalysis;
-}
+/** The addon's exports, as the generated declarations (binding.d.ts) type them. */
+export type Binding = typeof import("../../binding.js");
 
 /**
  * The addon, loaded once per isolate. A pool thread loads the file its
@@ -173,26 +57,4 @@ export function addonFile(): string | undefined {
     if (loaded?.exports === binding && loaded.filename.endsWith(".node")) return loaded.filename;
   }
   return undefined;
-}
-
-/** Flags of a call, carried by the core to the thread. */
-export const enum CallFlag {
-  /** Move the result's ArrayBuffers back instead of copying them. */
-  TransferResult = 1,
-}
-
-/** `waitSync` results. */
-export const enum SyncWaitResult {
-  Settled = 0,
-  TimedOut = 1,
-  Duties = 2,
-  Exit = 3,
-  Again = 4,
-}
-
-/** `nextJob` results that are not jobs. */
-export const enum NextCode {
-  Retire = 0,
-  Exit = 1,
-  Again = 2,
 }

@@ -44,8 +44,11 @@ impl Wakes {
   }
 }
 
+/// How long an idle thread is kept warm by default before it is retired.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The default `maxThreads`: 16, or twice the cores where that is more
-/// (the TypeScript layer documents why).
+/// (README "Threads" says why).
 pub fn default_max_threads() -> u32 {
   let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
   16.max(2 * cores)
@@ -67,7 +70,7 @@ impl Engine {
       DEFAULT_EXECUTOR,
       Executor::new(ExecutorConfig {
         max_threads: default_max_threads(),
-        idle_timeout: Duration::from_secs(10),
+        idle_timeout: DEFAULT_IDLE_TIMEOUT,
         spawn_options: Vec::new(),
       }),
     );

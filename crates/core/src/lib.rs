@@ -26,7 +26,7 @@ mod samples;
 mod state;
 mod threads;
 
-pub use engine::{engine, Engine, DEFAULT_EXECUTOR};
+pub use engine::{default_max_threads, engine, Engine, DEFAULT_EXECUTOR, DEFAULT_IDLE_TIMEOUT};
 pub use error::CoreError;
 pub use executors::ExecutorStats;
 pub use isolates::{Arrivals, SyncWait};

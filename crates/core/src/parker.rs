@@ -13,7 +13,12 @@ use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// The longest single sleep; waits are re-checked at least this often.
-const SLICE: Duration = Duration::from_millis(100);
+/// The longest a thread sleeps in one go in the core, here and in the
+/// binding's waits: a thread parked in native code can't be terminated by V8,
+/// so waits come back now and then (bounds how long `worker.terminate()` and
+/// process exit can take).
+pub const WAIT_SLICE: Duration = Duration::from_millis(100);
+const SLICE: Duration = WAIT_SLICE;
 
 /// How a wait ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
