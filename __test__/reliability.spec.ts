@@ -186,7 +186,7 @@ test.serial(
   },
 );
 
-// lib/worker.ts, resumeInCore(): after an async call the thread schedules its
+// lib/runtime/thread.ts, resumeInCore(): after an async call the thread schedules its
 // return to the core with `setImmediate(…).unref()`. An unref'd immediate
 // doesn't make the event loop skip its poll phase, so the thread sleeps in
 // epoll until something else wakes it (here V8's memory reducer, ~8 s
@@ -219,9 +219,9 @@ test.serial("threads whose last calls were async retire after idleTimeout", asyn
 });
 
 // A pool thread that runs synchronous calls back to back never turns its
-// event loop (lib/worker.ts runInCore loops in the core), so memory Node
+// event loop (lib/runtime/thread.ts runInCore loops in the core), so memory Node
 // frees from the event loop (external buffers over Rust memory, V8's
-// foreground tasks) would pile up without bound: lib/worker.ts gives the loop
+// foreground tasks) would pile up without bound: lib/runtime/thread.ts gives the loop
 // a turn every 256 calls. This measures RSS after a warm-up, in eight
 // windows of 25,000 calls: a leak grows it in every window, so the median
 // window must grow < 3 MiB (~125 bytes a call). Allocators and V8 grow their

@@ -297,7 +297,7 @@ test("nested calls past maxThreads are never starved into deadlock (child proces
 });
 
 // An idle pool thread waits in the core, not in its event loop, where V8
-// would shrink the heap it grew while busy: lib/worker.ts asks for that after
+// would shrink the heap it grew while busy: lib/runtime/thread.ts asks for that after
 // 200 ms of idleness (src/memory.rs).
 const trims = process.platform === "win32" ? test.skip : test;
 trims("an idle thread gives back the young generation it grew while busy", async (t) => {

@@ -40,5 +40,5 @@ export {
   TimeoutError,
 } from "./errors/errors.js";
 
-// A pool thread runs this entry as its script (see lib/pool-thread.ts).
+// A pool thread runs this entry as its script (see lib/wire/pool-thread.ts).
 if (isPoolThread()) require("./runtime/thread.js");

@@ -1,7 +1,7 @@
 // Bundles the TypeScript layer into dist/index.js after `tsc` has checked it
 // and emitted the declarations (tsc emits no JavaScript). That one file is what `require` and
 // index.mjs load, and what every pool thread runs as its script (with the
-// thread side, lib/worker.ts, initialised only there), so each isolate has
+// thread side, lib/runtime/thread.ts, initialised only there), so each isolate has
 // one instance of the library. One file instead of ~30 modules nearly halves
 // the time to load it (measured: 14 ms → 8 ms), which every thread pays again
 // when it starts.

@@ -1,5 +1,5 @@
 //! The portability check's parse and scope analysis; which free
-//! names are worker globals, and the verdict, are lib/portability.ts's.
+//! names are worker globals, and the verdict, are lib/portability/check.ts's.
 
 use napi_derive::napi;
 use parallel_threads_portability::{analyze_guarded, Analysis};

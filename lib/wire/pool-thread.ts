@@ -1,7 +1,7 @@
 /**
- * How a pool thread knows it is one: lib/spawner.ts starts each thread on the
+ * How a pool thread knows it is one: lib/runtime/spawner.ts starts each thread on the
  * library's entry (dist/index.js) with this key in its workerData, and the
- * entry then starts the thread side (lib/worker.ts).
+ * entry then starts the thread side (lib/runtime/thread.ts).
  */
 import { isMainThread, workerData } from "node:worker_threads";
 
@@ -11,7 +11,7 @@ export const POOL_THREAD = "parallel-threads:pool-thread";
 /** The workerData key holding the path of the addon the spawner loaded. */
 export const ADDON_FILE = "parallel-threads:addon";
 
-/** Whether this isolate is a pool thread started by lib/spawner.ts. */
+/** Whether this isolate is a pool thread started by lib/runtime/spawner.ts. */
 export function isPoolThread(): boolean {
   return !isMainThread && (workerData as Record<string, unknown> | null)?.[POOL_THREAD] === true;
 }

@@ -4,7 +4,7 @@
 //! [`analyze`] parses the text `Function.prototype.toString` gives — a
 //! function expression, an arrow, or an object or class method — and finds
 //! what the function uses from outside itself. Which free names are worker
-//! globals, and the messages, are decided by the caller (lib/portability.ts).
+//! globals, and the messages, are decided by the caller (lib/portability/).
 
 mod declarations;
 mod scope;
