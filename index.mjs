@@ -1,8 +1,6 @@
-// ESM entry: the same single instance as the CommonJS entry (one runtime per isolate).
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
-const lib = require("./dist/index.js");
+// ESM entry: the same single instance as the CommonJS entry (one runtime per
+// isolate). A static import, so that bundlers follow it.
+import lib from "./dist/index.js";
 
 export const {
   parallel,

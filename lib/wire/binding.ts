@@ -32,7 +32,25 @@ function loadBinding(): Binding {
       // the next candidate, then the loader
     }
   }
-  return require("../binding.js") /* relative to dist/index.js, the bundle */ as Binding;
+  try {
+    return require("../binding.js") /* relative to dist/index.js, the bundle */ as Binding;
+  } catch (error) {
+    throw missingBinary(target, error);
+  }
+}
+
+/** The error for a platform whose binary could not be loaded: which, where from, and what to do. */
+function missingBinary(target: string | undefined, cause: unknown): Error {
+  const platform = `${process.platform}-${process.arch}`;
+  const message = target
+    ? `parallel-threads: the native binary for ${target} could not be loaded. It comes from the optional ` +
+      `dependency "parallel-threads-${target}", which npm installs with parallel-threads on this platform; ` +
+      "it is missing or broken (installed with --omit=optional or --no-optional, or from a lockfile made " +
+      "on another platform?). Reinstall with optional dependencies (`npm install parallel-threads`), or " +
+      "build it from source: clone the repository and run `npm install` (needs a Rust toolchain)."
+    : `parallel-threads: no prebuilt binary is published for ${platform}. Build it from source: clone the ` +
+      "repository and run `npm install` there (needs a Rust toolchain), then install that package.";
+  return Object.assign(new Error(message, { cause }), { code: "ERR_PARALLEL_NO_BINARY" });
 }
 
 /** This platform's napi target among those in package.json's `napi.targets`, if it is one. */
