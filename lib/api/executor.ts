@@ -12,7 +12,7 @@ import type { AnyFunction } from "./types.js";
 import { rangeError, typeError } from "../errors/errors.js";
 import type { Future } from "../futures/future.js";
 import { checkDuration, type CallOptions } from "../futures/options.js";
-import { encodeSpawnOptions, forgetSpawnOptions } from "../runtime/spawner.js";
+import { encodeSpawnOptions } from "../runtime/spawner.js";
 import { localTarget } from "./local.js";
 import { checkCallable, registerFunction } from "./start-call.js";
 
@@ -192,7 +192,6 @@ export class ParallelExecutor implements AsyncDisposable {
     const o = validate(options);
     binding.configureExecutor(DEFAULT_EXECUTOR_ID, o.maxThreads, o.idleTimeout, spawnOptions(o));
     setCallSiteStacks(DEFAULT_EXECUTOR_ID, o.callSiteStacks ?? true);
-    forgetSpawnOptions(DEFAULT_EXECUTOR_ID);
   }
 
   /** `parallel(fn)` on this executor's threads. */

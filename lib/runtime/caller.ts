@@ -40,9 +40,9 @@ let isolate: number | undefined;
 let keepAlive: NodeJS.Timeout | undefined;
 
 /** Attaches this isolate to the core once; returns its id. */
-export function attach(): number {
+function attachHere(): number {
   if (isolate !== undefined) return isolate;
-  isolate = binding.attachUser(onWake);
+  isolate = binding.attachUser(onWakeHere);
   keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   keepAlive.unref();
   if (isMainThread) process.once("exit", () => binding.shutdown());
@@ -51,14 +51,14 @@ export function attach(): number {
 }
 
 /** Starts an executor's first thread booting now (a no-op when it has threads). */
-export function prewarm(executor: number): void {
-  attach();
+function prewarmHere(executor: number): void {
+  attachHere();
   binding.prewarm(executor);
-  onWake();
+  onWakeHere();
 }
 
 /** Posts a call's port payload to the thread it got, and tells the thread. */
-export function postPayload(call: number, thread: number): void {
+function postPayloadHere(call: number, thread: number): void {
   const entry = pending.get(call);
   const port = spawner.portOf(thread);
   if (entry?.portPayload === undefined || port === undefined) return;
@@ -68,9 +68,9 @@ export function postPayload(call: number, thread: number): void {
 }
 
 /** @internal Used by the thread-side runtime, which attaches as a pool thread. */
-export function attachAsThread(thread: number, onThreadWake: () => void): void {
+function attachAsThreadHere(thread: number, onThreadWake: () => void): void {
   isolate = binding.attachThread(thread, () => {
-    onWake();
+    onWakeHere();
     onThreadWake();
   });
 }
@@ -90,19 +90,19 @@ function holdForOthers(hold: boolean): void {
 }
 
 /** Tracks a submitted call until its outcome arrives. */
-export function track(call: number, entry: PendingCall): void {
+function trackHere(call: number, entry: PendingCall): void {
   pending.set(call, entry);
   if (pending.size === 1) updateKeepAlive();
 }
 
 /** Stops tracking a call that was settled here (cancelled). */
-export function untrack(call: number): void {
+function untrackHere(call: number): void {
   pending.delete(call);
   if (pending.size === 0) updateKeepAlive();
 }
 
 /** Settles futures whose outcomes arrived and does the spawner's duties. */
-export function onWake(): void {
+function onWakeHere(): void {
   const objs: unknown[] = [];
   // A nested drain (a settled future's listener waiting for calls) gets
   // fresh numbers: this loop still reads the scratch.
@@ -123,7 +123,7 @@ let draining = false;
 /** What this isolate does with each arrival of a drain. */
 const arrivalHandler: ArrivalHandler = {
   completion: settle,
-  assignment: postPayload,
+  assignment: postPayloadHere,
   duty(code, a, b) {
     if (code === DutyCode.Spawn) spawner.spawnThread(a, b, isolate!);
     else if (code === DutyCode.Terminate) spawner.terminateThread(a);
@@ -134,7 +134,7 @@ const arrivalHandler: ArrivalHandler = {
 function settle(call: number, status: CallStatus, kind: PayloadKind, data: unknown): void {
   const entry = pending.get(call);
   if (entry === undefined) return;
-  untrack(call);
+  untrackHere(call);
   const { future } = entry;
   try {
     switch (status) {
@@ -195,7 +195,7 @@ let spinSkips = 0;
  * the event loop nothing. On a single core the core sleeps instead of
  * spinning (the thread that answers needs that core).
  */
-export function spinForQuickCalls(calls: number[]): void {
+function spinForQuickCallsHere(calls: number[]): void {
   // With other calls of ours in flight, the event loop has work: don't block it.
   if (pending.size > calls.length) return;
   // Several calls just settled: their continuations (likely to start more
@@ -203,7 +203,7 @@ export function spinForQuickCalls(calls: number[]): void {
   if (inBurst) return;
   if (spinCredit < 0 && ++spinSkips % 32 !== 0) return;
   const settled = binding.spinUntilSettled(calls, SPIN_MICROS);
-  onWake();
+  onWakeHere();
   spinCredit = settled ? Math.min(spinCredit + 1, 8) : Math.max(spinCredit - 2, -8);
 }
 
@@ -211,15 +211,65 @@ export function spinForQuickCalls(calls: number[]): void {
  * Blocks until `calls` settled (or one failed, with `firstFailure`), doing
  * the spawner's duties meanwhile. Returns false on timeout.
  */
-export function waitSync(calls: number[], firstFailure: boolean, deadline: number | undefined): boolean {
+function waitSyncHere(calls: number[], firstFailure: boolean, deadline: number | undefined): boolean {
   for (;;) {
     const left = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
     const result = binding.waitSync(calls, firstFailure, left);
     if (result === SyncWaitResult.Again) continue;
-    onWake();
+    onWakeHere();
     if (result === SyncWaitResult.Settled) return true;
     if (result === SyncWaitResult.TimedOut) return false;
     if (result === SyncWaitResult.Exit)
       throw new ThreadCrashError("the thread is being terminated or the process is exiting");
   }
 }
+
+/**
+ * The runtime every copy of the package in this isolate uses. Copies that
+ * load the same addon file share one addon instance, so one isolate
+ * registration in the core, one wake-up and one drain: the first copy to
+ * load publishes its runtime on the addon, and later copies use that one
+ * (its futures, pending calls, spawner and thread ports), so every outcome
+ * reaches the future it belongs to. Copies with different addon files have
+ * separate cores and each use their own.
+ */
+const runtime = shared({
+  attach: attachHere,
+  prewarm: prewarmHere,
+  postPayload: postPayloadHere,
+  attachAsThread: attachAsThreadHere,
+  track: trackHere,
+  untrack: untrackHere,
+  onWake: onWakeHere,
+  spinForQuickCalls: spinForQuickCallsHere,
+  waitSync: waitSyncHere,
+});
+
+function shared<R extends object>(own: R): R {
+  const key = Symbol.for("parallel-threads.runtime");
+  const addon = binding as unknown as Record<symbol, R | undefined>;
+  const published = addon[key];
+  if (published !== undefined) return published;
+  Object.defineProperty(addon, key, { value: own });
+  return own;
+}
+
+/** Attaches this isolate to the core once; returns its id. */
+export const attach = runtime.attach;
+/** Starts an executor's first thread booting now (a no-op when it has threads). */
+export const prewarm = runtime.prewarm;
+/** Posts a call's port payload to the thread it got, and tells the thread. */
+export const postPayload = runtime.postPayload;
+/** @internal Used by the thread-side runtime, which attaches as a pool thread. */
+export const attachAsThread = runtime.attachAsThread;
+/** Tracks a submitted call until its outcome arrives. */
+export const track = runtime.track;
+/** Stops tracking a call that was settled here (cancelled). */
+export const untrack = runtime.untrack;
+/** Settles futures whose outcomes arrived and does the spawner's duties. */
+export const onWake = runtime.onWake;
+/** Spins briefly in the core for calls that answer quickly (see `spinForQuickCallsHere`). */
+export const spinForQuickCalls = runtime.spinForQuickCalls;
+/** Blocks until `calls` settled (or one failed); false on timeout. */
+export const waitSync = runtime.waitSync;
+

@@ -35,29 +35,18 @@ export interface ThreadDeath {
 const WORKER_SCRIPT = path.join(__dirname, "index.js");
 const workers = new Map<number, Worker>();
 const ports = new Map<number, MessagePort>();
-const optionsCache = new Map<number, SpawnOptions>();
 
 /** Serializes spawn options for the core. */
 export function encodeSpawnOptions(options: SpawnOptions): Buffer {
   return serialize(options);
 }
 
+/** The worker options of `executor`, as stored in the core (read at each spawn: spawns are rare). */
 function spawnOptionsOf(executor: number): SpawnOptions {
-  let options = optionsCache.get(executor);
-  if (options === undefined) {
-    const raw = binding.spawnOptions(executor);
-    options =
-      raw && raw.length > 0
-        ? (deserialize(raw) as SpawnOptions)
-        : { idleTimeout: binding.executorDefaults().idleTimeoutMs };
-    optionsCache.set(executor, options);
-  }
-  return options;
-}
-
-/** Forgets cached options (after an executor was reconfigured). */
-export function forgetSpawnOptions(executor: number): void {
-  optionsCache.delete(executor);
+  const raw = binding.spawnOptions(executor);
+  return raw && raw.length > 0
+    ? (deserialize(raw) as SpawnOptions)
+    : { idleTimeout: binding.executorDefaults().idleTimeoutMs };
 }
 
 function reportGone(thread: number, death: ThreadDeath): void {
