@@ -77,7 +77,9 @@ const NODE_WORKER_GLOBALS = [
 ] as const;
 
 /** Names every JavaScript global scope has, whatever the host. */
-const ALWAYS = ["undefined", "NaN", "Infinity", "globalThis", "require"] as const;
+// `__require`: esbuild's name for `require` in an ESM bundle; the thread
+// provides it too, so inline functions of a bundled program keep working.
+const ALWAYS = ["undefined", "NaN", "Infinity", "globalThis", "require", "__require"] as const;
 
 /**
  * The names a fresh V8 context resolves as globals (own and inherited),
@@ -175,7 +177,8 @@ let cached: ReadonlySet<string> | undefined;
 /**
  * The identifiers a portable function may use without binding them: the
  * globals of a fresh context, Node's worker globals that exist in this Node,
- * and `require` (the thread provides one resolving from `process.cwd()`).
+ * and `require` (the thread provides one resolving from `process.cwd()`, also
+ * as `__require`, the name esbuild gives it in bundles).
  * Built once, lazily, and never from names user code added to `globalThis`.
  */
 export function workerGlobals(): ReadonlySet<string> {

@@ -44,9 +44,23 @@ export function capturesRejection(
         ? "Pass that value as an argument"
         : "Pass those values as arguments";
   return {
-    message: `${head(name)} ${reasons.join("; ")}. ${pass}, or ${tasksFix(name)}.`,
+    message: `${head(name)} ${reasons.join("; ")}. ${pass}, or ${tasksFix(name)}.${bundlerHint(free)}`,
     captured: [...new Set([...free, ...contextual])].sort(),
   };
+}
+
+/**
+ * A bundler renames what a function uses (`require` becomes `__require2`,
+ * a minifier makes names one letter long): say so when the captured names
+ * look like that.
+ */
+function bundlerHint(free: readonly string[]): string {
+  const renamed = free.some((n) => /^__[A-Za-z]/.test(n) || /^[A-Za-z_$][0-9]?$/.test(n));
+  return renamed
+    ? " If this function comes from a bundle, the bundler renamed what it uses (for example `require`): " +
+        "mark parallel-threads (and the modules the function loads) external in the bundler, or move the " +
+        "function into a module file and use tasks()."
+    : "";
 }
 
 /** Why a function's source can't be used as it is, and the first fix to offer. */

@@ -5,6 +5,8 @@
 
 import { deserialize, serialize } from "node:v8";
 import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from "node:worker_threads";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 
 import { addonFile, binding } from "../wire/binding.js";
@@ -30,9 +32,42 @@ export interface ThreadDeath {
 /**
  * A pool thread runs the library's own entry (dist/index.js), which starts
  * the thread side when it sees `POOL_THREAD` in its workerData: code in a
- * call that loads the library then gets that same instance.
+ * call that loads the library then gets that same instance. When this code
+ * runs from a program's bundle instead (a bundler put the library in), the
+ * entry is the installed package's (resolved from `process.cwd()`).
  */
-const WORKER_SCRIPT = path.join(__dirname, "index.js");
+let workerScript: string | undefined;
+function workerScriptPath(): string {
+  return (workerScript ??= findWorkerScript());
+}
+
+function findWorkerScript(): string {
+  const here = typeof __filename === "string" ? __filename : undefined;
+  if (here !== undefined && isOwnEntry(here)) return here;
+  try {
+    return createRequire(path.join(process.cwd(), "[parallel-threads]")).resolve("parallel-threads");
+  } catch (cause) {
+    throw new Error(
+      "parallel-threads is bundled into this program and can't find its own files to start threads from: " +
+        "mark it external in your bundler (esbuild --external:parallel-threads, webpack externals, rollup " +
+        "external), or keep the package installed where process.cwd() resolves it",
+      { cause },
+    );
+  }
+}
+
+/** Whether `file` is the library's own bundle (dist/index.js of the parallel-threads package). */
+function isOwnEntry(file: string): boolean {
+  if (path.basename(file) !== "index.js" || path.basename(path.dirname(file)) !== "dist") return false;
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(path.dirname(file), "../package.json"), "utf8")) as {
+      name?: string;
+    };
+    return manifest.name === "parallel-threads";
+  } catch {
+    return false;
+  }
+}
 const workers = new Map<number, Worker>();
 const ports = new Map<number, MessagePort>();
 
@@ -69,7 +104,7 @@ export function spawnThread(thread: number, executor: number, spawner: number): 
   const { port1, port2 } = new MessageChannel();
   let worker: Worker;
   try {
-    worker = new Worker(WORKER_SCRIPT, {
+    worker = new Worker(workerScriptPath(), {
       workerData: {
         [POOL_THREAD]: true,
         [ADDON_FILE]: addonFile(),

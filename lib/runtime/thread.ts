@@ -29,7 +29,11 @@ const { thread, idleTimeout, port, spawner } = workerData as {
 };
 
 // Portable functions may `require()` built-ins and installed packages.
-(globalThis as { require?: NodeJS.Require }).require = createRequire(path.join(process.cwd(), "[parallel-threads]"));
+// Also as `__require`, the name esbuild gives `require` in an ESM bundle, so
+// inline functions of a bundled program keep working.
+const threadRequire = createRequire(path.join(process.cwd(), "[parallel-threads]"));
+(globalThis as { require?: NodeJS.Require }).require = threadRequire;
+(globalThis as { __require?: NodeJS.Require }).__require = threadRequire;
 
 /** The call whose promise has not settled yet (a thread holds one call at a time). */
 let awaiting: number | undefined;
