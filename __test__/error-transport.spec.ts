@@ -1,3 +1,11 @@
+/**
+ * Unit tests of the thrown face of the error codec (lib/values/error-transport.ts
+ * over lib/values/error-codec.ts): `encodeThrown` in the "thread", a v8
+ * round trip, `decodeThrown` in the "caller"; classes, names, codes, causes,
+ * identity and cycles, lost properties, depth cut, call-site stacks and the
+ * envelope's plain-data schema. errors-fidelity.spec.ts and
+ * error-identity.spec.ts prove the same through the public API.
+ */
 import test from "ava";
 import path from "node:path";
 import v8 from "node:v8";
@@ -8,6 +16,7 @@ type ErrorsModule = typeof import("../dist/errors/errors.js");
 type TransportModule = typeof import("../dist/values/error-transport.js");
 type EncodedThrown = import("../dist/values/error-transport.js").EncodedThrown;
 type EncodedError = import("../dist/values/error-transport.js").EncodedError;
+type EncodedRecord = import("../dist/values/error-transport.js").EncodedRecord;
 
 // The internal modules, bundled from lib/ for the tests (scripts/test-internals/errors.ts).
 const internals = require(path.join(__dirname, "../errors-internals.js")) as {
@@ -28,6 +37,11 @@ const { encodeThrown, decodeThrown, CALL_SITE_SEPARATOR, MAX_ERROR_DEPTH } = int
 /** What the thread sends: encoded, then through v8 (de)serialization. */
 function send(thrown: unknown): EncodedThrown {
   return v8.deserialize(v8.serialize(encodeThrown(thrown))) as EncodedThrown;
+}
+
+/** The thrown value's own encoding (its record, for an error), inside the envelope. */
+function encodedValue(thrown: unknown): unknown {
+  return encodeThrown(thrown).value;
 }
 
 /** A thrown value after crossing to the caller. */
@@ -188,6 +202,49 @@ test("an error shared by two members arrives as one object", (t) => {
   t.is((arrived.exceptions[0] as Error).cause, arrived.exceptions[1]);
 });
 
+test("a property referring back to the error itself arrives as the error itself, nothing lost", (t) => {
+  const error = Object.assign(new HttpError("loop", 508), { self: undefined as unknown });
+  error.self = error;
+  const arrived = cross(error) as Coded;
+  t.is(arrived["self"], arrived);
+  t.false("lostProperties" in arrived);
+  t.true(Object.keys(arrived).includes("self"), "still an own enumerable property");
+});
+
+test("a property referring to the error's cause, and the cause referring back, keep their identity", (t) => {
+  const cause = Object.assign(new RangeError("root"), { parent: undefined as unknown });
+  const error = Object.assign(new Error("top", { cause }), { origin: cause });
+  cause.parent = error;
+  const arrived = cross(error) as Coded;
+  const arrivedCause = arrived.cause as Coded;
+  t.true(arrivedCause instanceof RangeError);
+  t.is(arrived["origin"], arrivedCause, "the property and the cause are one object");
+  t.is(arrivedCause["parent"], arrived, "the cause points back at the top error");
+  t.false("lostProperties" in arrived);
+  t.false("lostProperties" in arrivedCause);
+});
+
+test("errors inside properties and inside thrown plain values keep their class and own properties", (t) => {
+  const inner = new HttpError("inner", 502);
+  const arrived = cross(Object.assign(new Error("outer"), { details: { inner, list: [inner] } })) as Coded;
+  const details = arrived["details"] as { inner: Coded; list: Coded[] };
+  t.is(details.inner.name, "HttpError");
+  t.is(details.inner["status"], 502);
+  t.is(details.list[0], details.inner, "one error, referred to twice, arrives as one object");
+
+  const thrown = cross({ failed: [Object.assign(new TypeError("t"), { code: "E_T" })] }) as { failed: Coded[] };
+  t.true(thrown.failed[0] instanceof TypeError);
+  t.is(thrown.failed[0]!.code, "E_T");
+});
+
+test("a property that can't be cloned is lost even when it also holds the error itself", (t) => {
+  const error = Object.assign(new Error("e"), { pair: undefined as unknown });
+  error.pair = { self: error, fn: () => 1 };
+  const arrived = cross(error) as Coded;
+  t.deepEqual(arrived.lostProperties, ["pair"]);
+  t.false("pair" in arrived);
+});
+
 test("nesting deeper than the limit is cut and named in lostProperties", (t) => {
   let error = new Error("level 0");
   for (let i = 1; i <= MAX_ERROR_DEPTH + 10; i++) error = new Error(`level ${i}`, { cause: error });
@@ -318,14 +375,14 @@ test("thrown non-Error values arrive unchanged", (t) => {
   ];
   for (const value of values) {
     const encoded = send(value);
-    t.is(encoded.kind, "value");
+    t.deepEqual(encoded.value, value, "sent as it is, not as a record");
     t.deepEqual(decodeThrown(encoded, new Error().stack), value);
   }
 });
 
 test("an uncloneable thrown value becomes an error describing it", (t) => {
   const encodedFn = send(function secret() {});
-  t.like(encodedFn, { kind: "value-unclonable", type: "function" });
+  t.like(encodedFn.value as EncodedRecord, { kind: "uncloneable", type: "function" });
   const fromFn = decodeThrown(encodedFn) as Coded;
   t.true(fromFn instanceof Error);
   t.is(fromFn.code, "ERR_PARALLEL_UNCLONEABLE_THROW");
@@ -337,16 +394,20 @@ test("an uncloneable thrown value becomes an error describing it", (t) => {
   class Holder {
     fn = () => 1;
   }
-  t.like(send(new Holder()), { kind: "value-unclonable", type: "Holder" });
+  t.like(send(new Holder()).value as EncodedRecord, { kind: "uncloneable", type: "Holder" });
 
   const noString = Object.create(null) as object;
   Object.assign(noString, { f: () => 1 });
-  t.like(send(noString), { kind: "value-unclonable", description: "[object Object]", type: "Object" });
+  t.like(send(noString).value as EncodedRecord, {
+    kind: "uncloneable",
+    description: "[object Object]",
+    type: "Object",
+  });
 });
 
 test("long descriptions are shortened", (t) => {
   const long = new Function(`return "${"x".repeat(500)}"`);
-  const encoded = send(long) as { description: string };
+  const encoded = send(long).value as { description: string };
   t.true(encoded.description.length <= 201);
   t.true(encoded.description.endsWith("…"));
 });
@@ -401,8 +462,9 @@ test("an uncloneable throw's stack points at the call site", (t) => {
 test("the encoding is plain data that v8.serialize accepts", (t) => {
   const error = Object.assign(new HttpError("e", 1), { fn: () => 1 });
   error.cause = error;
-  const encoded = encodeThrown(error) as EncodedError;
-  t.notThrows(() => v8.serialize(encoded));
+  const envelope = encodeThrown(error);
+  t.notThrows(() => v8.serialize(envelope));
+  const encoded = envelope.value as EncodedError;
   t.like(encoded, {
     kind: "error",
     name: "HttpError",
@@ -412,26 +474,30 @@ test("the encoding is plain data that v8.serialize accepts", (t) => {
     lost: ["fn"],
   });
   t.is(encoded.cause, encoded, "the cycle is a cycle in the data");
-  t.like(encodeThrown(new URIError("u")), { constructorName: "URIError" });
-  t.like(encodeThrown(new TimeoutError()), { constructorName: "TimeoutError", code: "ERR_PARALLEL_TIMEOUT" });
+  t.like(encodedValue(new URIError("u")), { constructorName: "URIError" });
+  t.like(encodedValue(new TimeoutError()), {
+    constructorName: "TimeoutError",
+    props: { code: "ERR_PARALLEL_TIMEOUT" },
+  });
+  t.like(encodedValue(new DOMException("d", "AbortError")), { code: 20 }, "an inherited code is sent too");
 });
 
 test("errors from another realm keep their built-in class; others have none", (t) => {
   const foreign = vm.runInNewContext('new TypeError("from vm")') as Error;
   t.false(foreign instanceof TypeError);
-  t.like(encodeThrown(foreign), { kind: "error", constructorName: "TypeError" });
+  t.like(encodedValue(foreign), { kind: "error", constructorName: "TypeError" });
   t.true(cross(foreign) instanceof TypeError);
 
   const custom = vm.runInNewContext('class TypeError2 extends Error {}; new TypeError2("x")') as Error;
-  t.like(encodeThrown(custom), { kind: "error", constructorName: "Error" });
+  t.like(encodedValue(custom), { kind: "error", constructorName: "Error" });
 
   const fakeNamed = vm.runInNewContext(
     "class URIError { }; Object.setPrototypeOf(URIError.prototype, null); new URIError()",
   );
-  t.like(encodeThrown(fakeNamed), { kind: "value" }, "not an error at all: a plain value");
+  t.is(encodedValue(fakeNamed), fakeNamed, "not an error at all: a value sent as it is");
 
   const noBuiltin = Object.setPrototypeOf(new Error("orphan"), null) as object;
-  t.like(encodeThrown(noBuiltin), { kind: "error", constructorName: undefined, message: "orphan" });
+  t.like(encodedValue(noBuiltin), { kind: "error", constructorName: undefined, message: "orphan" });
   const arrived = cross(noBuiltin) as Error;
   t.is(Object.getPrototypeOf(arrived), Error.prototype);
   t.is(arrived.name, "Error");

@@ -23,7 +23,7 @@
  * the copy of its own buffer (shared with whatever else referenced it); an
  * error arrives with its class, name, message, cause, own properties (such
  * as `code`) and, for an AggregateError, its errors — more than structured
- * clone keeps (lib/error-values.ts).
+ * clone keeps (lib/values/).
  *
  * The tests at the end pin down bugs this fuzzing found (all fixed): values
  * structured clone refuses inside places the check didn't walk (a Proxy, an
@@ -700,7 +700,7 @@ test("values structured clone refuses in places the check doesn't walk (a Proxy,
 // and of an error only its message, stack and cause. Instances of user
 // subclasses are refused (SPEC §9: they would arrive without their class);
 // an AggregateError's errors and an error's own properties (`code`, an own
-// `name`) arrive too (lib/error-values.ts), as thrown errors keep them.
+// `name`) arrive too (lib/values/), as thrown errors keep them.
 test("errors and typed arrays of user classes in arguments are refused with CloneError or arrive with their class, name and properties", async (t) => {
   class ValidationError extends Error {
     override name = "ValidationError";
@@ -739,7 +739,7 @@ test("errors and typed arrays of user classes in arguments are refused with Clon
 });
 
 // Node's v8.serialize writes a typed array as a copy of its bytes alone: a
-// view and its ArrayBuffer sent together arrived unrelated. lib/transport.ts
+// view and its ArrayBuffer sent together arrived unrelated. lib/values/transport.ts
 // now uses V8's own structured clone of views, as structuredClone does.
 test("a typed array and its ArrayBuffer sent together arrive related, as structuredClone keeps them", async (t) => {
   const buffer = new ArrayBuffer(8);
@@ -753,7 +753,7 @@ test("a typed array and its ArrayBuffer sent together arrive related, as structu
 
 // Numbers cross the core packed in a Float64Array, and V8 keeps a number read
 // from one a boxed double: a recursive fib(n) on a thread ran a third slower
-// until integers were turned back into small integers (lib/transport.ts).
+// until integers were turned back into small integers (lib/wire/protocol.ts).
 test("integers arrive as small integers, in arguments and results; -0 and fractions intact (child process)", async (t) => {
   const root = path.join(__dirname, "../..");
   const stdout = await new Promise<string>((resolve, reject) => {

@@ -4,6 +4,7 @@
  * argument-error helpers.
  */
 import { brandFor, ExceptionGroup, hasBrand, isInstance, setBrand } from "./exception-group.js";
+import { defineData } from "./properties.js";
 
 export { ExceptionGroup } from "./exception-group.js";
 export type { ErrorClass, ExceptionMatcher } from "./exception-group.js";
@@ -157,10 +158,6 @@ export class CloneError extends TypeError {
   }
 }
 setName(CloneError, "CloneError");
-
-function defineData(target: object, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 /**
  * A chain link was used after `link.parallel(fn)(...)` consumed it.

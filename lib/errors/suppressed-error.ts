@@ -3,6 +3,7 @@
  * where the runtime has it (V8 13.x, e.g. Node 24), else a ponyfill with the
  * same shape. The global is never modified.
  */
+import { defineHidden } from "./properties.js";
 
 /** An error raised while handling another one, which it suppressed. */
 export interface SuppressedError extends Error {
@@ -18,10 +19,6 @@ export interface SuppressedErrorConstructor {
   (error: unknown, suppressed: unknown, message?: string): SuppressedError;
   /** The prototype of its instances. */
   readonly prototype: SuppressedError;
-}
-
-function defineHidden(target: object, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, configurable: true });
 }
 
 // Follows the spec steps: an Error object with newTarget's prototype, then
