@@ -1020,31 +1020,44 @@ test.serial(
 
 // ---------------------------------------------------------------- call sites
 
-test("callSiteStacks: errors carry the call site by default; with false they carry the thread's frames only", async (t) => {
+test("callSiteStacks: errors carry the waiting code's frames by default, the parallel() call's with \"capture-at-call\", none with false", async (t) => {
   const fail = (m: string): never => {
     throw new RangeError(m);
   };
-  const withSites = new ParallelExecutor({ maxThreads: 1 });
-  const withoutSites = new ParallelExecutor({ maxThreads: 1, callSiteStacks: false });
+  const waiter = new ParallelExecutor({ maxThreads: 1 });
+  const atCall = new ParallelExecutor({ maxThreads: 1, callSiteStacks: "capture-at-call" });
+  const none = new ParallelExecutor({ maxThreads: 1, callSiteStacks: false });
+  /** The error of awaiting `what` here, in this test's own async function. */
+  const caught = async (what: PromiseLike<unknown>): Promise<Error> => {
+    try {
+      await what;
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error("no failure");
+  };
   try {
     for (const [executor, expected] of [
-      [withSites, true],
-      [withoutSites, false],
+      [waiter, true],
+      [atCall, true],
+      [none, false],
     ] as const) {
-      const viaChain = await t.throwsAsync(executor.parallel(fail)("chain").results(), { instanceOf: RangeError });
-      const viaFuture = await t.throwsAsync(executor.executeOne(fail, "future"), { instanceOf: RangeError });
+      const viaChain = await caught(executor.parallel(fail)("chain").results());
+      const viaFuture = await caught(executor.executeOne(fail, "future"));
       for (const error of [viaChain, viaFuture]) {
-        t.is(/parallel\(\) call site[^]*executors\.spec\.(js|ts)/.test(error?.stack ?? ""), expected, error?.stack);
-        t.regex(error?.stack ?? "", /^RangeError: (chain|future)\n\s+at /, "the thread's own frames are there");
+        t.true(error instanceof RangeError);
+        t.is(/parallel\(\) call site[^]*executors\.spec\.(js|ts)/.test(error.stack ?? ""), expected, error.stack);
+        t.regex(error.stack ?? "", /^RangeError: (chain|future)\n\s+at /, "the thread's own frames are there");
       }
     }
     t.throws(() => new ParallelExecutor({ callSiteStacks: "no" as unknown as boolean }), {
       instanceOf: TypeError,
       code: "ERR_INVALID_ARG_TYPE",
-      message: /callSiteStacks must be a boolean/,
+      message: /callSiteStacks must be a boolean or "capture-at-call"/,
     });
   } finally {
-    withSites.close();
-    withoutSites.close();
+    waiter.close();
+    atCall.close();
+    none.close();
   }
 });

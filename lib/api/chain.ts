@@ -3,6 +3,7 @@
  * of their results.
  */
 
+import { withWaiterFrames } from "../errors/call-site-frames.js";
 import { captureCallSite } from "../runtime/call-sites.js";
 import { iterateCompleted } from "../futures/as-completed.js";
 import { collect } from "../futures/collect.js";
@@ -131,16 +132,18 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
    * Resolves with the results in chain order. One failed call rejects with its
    * error, several with an `ExceptionGroup` (fatal failures first).
    */
-  results(options?: ResultsOptions): Promise<R> {
-    let futures: Future<unknown>[];
-    let checked: ReturnType<typeof validateResultsOptions>;
+  async results(options?: ResultsOptions): Promise<R> {
     try {
-      futures = this.#live("results()").map((l) => l.future);
-      checked = validateResultsOptions(options, "results()");
+      return await this.#results(options);
     } catch (error) {
-      return Promise.reject(error);
+      // Resumed from the await: the stack holds the awaiting code's frames.
+      throw withWaiterFrames(error, ParallelCalls.prototype.results);
     }
-    const { returnWhen, timeout, signal } = checked;
+  }
+
+  #results(options: ResultsOptions | undefined): Promise<R> {
+    const futures = this.#live("results()").map((l) => l.future);
+    const { returnWhen, timeout, signal } = validateResultsOptions(options, "results()");
     const firstException = returnWhen === "FIRST_EXCEPTION";
     const waiting = this.#held.filter((l) => l.call > 0 && !l.future.done);
     if (waiting.length > 0 && waiting.length <= 8 && !signal?.aborted) spinForQuickCalls(waiting.map((l) => l.call));
@@ -211,13 +214,15 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
     );
     const outcome = collect(futures, returnWhen === "FIRST_EXCEPTION", timeout);
     if ("values" in outcome) return outcome.values as unknown as R;
-    throw outcome.error;
+    throw withWaiterFrames(outcome.error, ParallelCalls.prototype.resultsSync);
   }
 
   /** Resolves (never rejects) with a settled record per call, in chain order. */
   async settled(): Promise<SettledOf<R>> {
     const futures = this.#live("settled()").map((l) => l.future);
     await Promise.all(futures.map((f) => new Promise<void>((resolve) => f._onSettled(() => resolve()))));
+    for (const future of futures)
+      if (future.state === "rejected") withWaiterFrames(future.exception(), ParallelCalls.prototype.settled);
     return futures.map((f) => settledRecord(f)) as unknown as SettledOf<R>;
   }
 

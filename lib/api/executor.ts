@@ -29,11 +29,14 @@ export interface ExecutorOptions {
   /** Environment of each thread (Worker `env`). */
   env?: Record<string, string | undefined>;
   /**
-   * Whether errors from threads carry the frames of the code that started
-   * the call after the thread's own (default `true`). Capturing them costs
-   * ~3.5 µs a chain; `false` roughly doubles the rate of tiny calls.
+   * Which frames of the program errors from threads carry after the
+   * thread's own. `true` (default): those of the code that waits for the
+   * failed call (`await …results()`, `resultsSync()`, `await future`…),
+   * taken only when a call fails, so free for calls that succeed.
+   * `"capture-at-call"`: those of the `parallel()` call itself, captured when
+   * each chain starts (~3.5 µs a chain, paid by every call). `false`: none.
    */
-  callSiteStacks?: boolean;
+  callSiteStacks?: boolean | "capture-at-call";
 }
 
 /**
@@ -76,8 +79,12 @@ function validate(options: unknown): Required<Pick<ExecutorOptions, "maxThreads"
     throw typeError("ERR_INVALID_ARG_TYPE", "ParallelExecutor: env must be an object");
   }
   if (o.resourceLimits !== undefined) checkResourceLimits(o.resourceLimits);
-  if (o.callSiteStacks !== undefined && typeof o.callSiteStacks !== "boolean") {
-    throw typeError("ERR_INVALID_ARG_TYPE", "ParallelExecutor: callSiteStacks must be a boolean");
+  if (
+    o.callSiteStacks !== undefined &&
+    typeof o.callSiteStacks !== "boolean" &&
+    o.callSiteStacks !== "capture-at-call"
+  ) {
+    throw typeError("ERR_INVALID_ARG_TYPE", 'ParallelExecutor: callSiteStacks must be a boolean or "capture-at-call"');
   }
   return { ...o, maxThreads, idleTimeout };
 }

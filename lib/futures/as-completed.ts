@@ -1,5 +1,6 @@
 /** Iterating futures in completion order. */
 
+import { withWaiterFrames } from "../errors/call-site-frames.js";
 import { TimeoutError } from "../errors/errors.js";
 import type { Future } from "./future.js";
 import { completedRecord, type CompletedRecord } from "./records.js";
@@ -24,7 +25,9 @@ export async function* iterateCompleted<T>(
   for (let yielded = 0; yielded < futures.length;) {
     if (yielded < order.length) {
       const index = order[yielded++]!;
-      yield completedRecord(futures[index]!, index);
+      const future = futures[index]!;
+      if (future.state === "rejected") withWaiterFrames(future.exception(), iterateCompleted);
+      yield completedRecord(future, index);
       continue;
     }
     const left = deadline === undefined ? undefined : deadline - performance.now();

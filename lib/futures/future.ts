@@ -3,7 +3,17 @@
  * `concurrent.futures.Future`, and a `PromiseLike<T>`.
  */
 
+import { withWaiterFrames } from "../errors/call-site-frames.js";
 import { CancelledError } from "../errors/errors.js";
+
+/** `settled`'s value; a failure takes the frames of the code that awaits the future (resumed here, V8 has them). */
+async function settledValue<T>(settled: Promise<T>): Promise<T> {
+  try {
+    return await settled;
+  } catch (error) {
+    throw withWaiterFrames(error, settledValue);
+  }
+}
 
 /** The states of a future. */
 export type FutureState = "pending" | "running" | "fulfilled" | "rejected" | "cancelled";
@@ -81,9 +91,11 @@ export class Future<T> implements PromiseLike<T> {
 
   #asPromise(): Promise<T> {
     if (this.#promise === undefined) {
-      this.#promise = new Promise<T>((resolve, reject) => {
-        this._onSettled(() => (this.#state === "fulfilled" ? resolve(this.#value as T) : reject(this.#error)));
-      });
+      this.#promise = settledValue(
+        new Promise<T>((resolve, reject) => {
+          this._onSettled(() => (this.#state === "fulfilled" ? resolve(this.#value as T) : reject(this.#error)));
+        }),
+      );
     }
     return this.#promise;
   }

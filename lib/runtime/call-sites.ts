@@ -1,23 +1,41 @@
 /**
- * Call sites: the frames of the code that started a call, appended to the
- * stack of an error from its thread. Capturing them costs ~3.5 µs a chain on
- * the calling thread (V8 materialises the frames of optimised code), about
- * half of a tiny call's cost at high rates, so an executor can turn it off
- * (`callSiteStacks: false`).
+ * Call sites: which frames of the program an error from a thread carries
+ * after its own, per executor (`callSiteStacks`):
+ * - `true` (default): the frames of the code that waits for the failed call,
+ *   taken only when it fails (lib/errors/call-site-frames.ts): free for
+ *   calls that succeed;
+ * - `"capture-at-call"`: the frames of the `parallel()` call itself, captured
+ *   when a chain starts: ~3.5 µs a chain on the calling thread (V8
+ *   materialises the frames of optimised code), paid by every call;
+ * - `false`: none.
  */
 
-/** Executors whose calls don't capture their call site. */
-const withoutSites = new Set<number>();
+/** What an executor's errors carry. */
+export type CallSiteStacks = boolean | "capture-at-call";
 
-/** Turns call-site capture on or off for `executor`'s calls. */
-export function setCallSiteStacks(executor: number, on: boolean): void {
-  if (on) withoutSites.delete(executor);
-  else withoutSites.add(executor);
+/** The site of a call whose failure takes the frames of the code that waits for it. */
+export const WAITER_SITE: { readonly stack?: string } = Object.freeze({});
+/** The site of a call whose errors carry no frames of the program. */
+const NO_SITE: { readonly stack?: string } = Object.freeze({});
+
+/** Executors whose setting is not the default. */
+const settings = new Map<number, CallSiteStacks>();
+
+/** Sets what `executor`'s errors carry. */
+export function setCallSiteStacks(executor: number, setting: CallSiteStacks): void {
+  if (setting === true) settings.delete(executor);
+  else settings.set(executor, setting);
 }
 
-/** The call site of a call on `executor`: the stack of the caller of `entry` (empty when turned off). */
-export function captureCallSite(executor: number, entry: Function): { stack?: string } {
+/**
+ * The call site of a chain on `executor`: the stack of the caller of `entry`
+ * when capturing at the call, else a marker (no capture, no allocation).
+ */
+export function captureCallSite(executor: number, entry: Function): { readonly stack?: string } {
+  const setting = settings.get(executor);
+  if (setting === undefined) return WAITER_SITE;
+  if (setting === false) return NO_SITE;
   const site = {};
-  if (!withoutSites.has(executor)) Error.captureStackTrace(site, entry);
+  Error.captureStackTrace(site, entry);
   return site;
 }

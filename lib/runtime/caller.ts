@@ -16,7 +16,9 @@ import {
   type ArrivalHandler,
 } from "../wire/protocol.js";
 import type { EncodedThrown } from "../values/error-transport.js";
+import { takeWaiterFrames } from "../errors/call-site-frames.js";
 import { ThreadCrashError, TimeoutError } from "../errors/errors.js";
+import { WAITER_SITE } from "./call-sites.js";
 import { decodeThrown } from "../values/error-transport.js";
 import * as spawner from "./spawner.js";
 import type { Future } from "../futures/future.js";
@@ -27,8 +29,8 @@ import { arrived, decodeData, decodeValue, type PortMessage } from "../values/tr
 /** What the runtime keeps about a call it made. */
 export interface PendingCall {
   readonly future: Future<unknown>;
-  /** Frames of the `parallel()` call site, captured lazily by V8. */
-  readonly site: { stack?: string };
+  /** Frames of the `parallel()` call site (captured lazily by V8), or a marker (lib/runtime/call-sites.ts). */
+  readonly site: { readonly stack?: string };
   readonly name: string;
   readonly timeout: number | undefined;
   /** A payload to post on the port of the thread the call gets. */
@@ -144,12 +146,11 @@ function settle(call: number, status: CallStatus, kind: PayloadKind, data: unkno
         else future._settle("fulfilled", decodeValue(kind, data), undefined);
         return;
       case CallStatus.Rejected:
-        future._settle("rejected", undefined, decodeThrown(decodeData(kind, data) as EncodedThrown, entry.site.stack));
+        fail(entry, decodeThrown(decodeData(kind, data) as EncodedThrown, entry.site.stack));
         return;
       case CallStatus.TimedOut:
-        future._settle(
-          "rejected",
-          undefined,
+        fail(
+          entry,
           new TimeoutError(`${entry.name} ran past its timeout of ${entry.timeout} ms; its thread was terminated`),
         );
         return;
@@ -157,12 +158,21 @@ function settle(call: number, status: CallStatus, kind: PayloadKind, data: unkno
         future._settle("cancelled", undefined, undefined);
         return;
       case CallStatus.Crashed:
-        future._settle("rejected", undefined, crashError(entry, decodeData(kind, data) as ThreadDeath | undefined));
+        fail(entry, crashError(entry, decodeData(kind, data) as ThreadDeath | undefined));
         return;
     }
   } catch (error) {
     future._settle("rejected", undefined, error);
   }
+}
+
+/** Rejects a call's future; by default its error takes the frames of the code that waits for it. */
+function fail(entry: PendingCall, error: unknown): void {
+  if (entry.site === WAITER_SITE) {
+    takeWaiterFrames(error);
+    if (error instanceof ThreadCrashError) takeWaiterFrames(error.cause); // the thread's error that broke it
+  }
+  entry.future._settle("rejected", undefined, error);
 }
 
 function crashError(entry: PendingCall, death: ThreadDeath | undefined): ThreadCrashError {
@@ -272,4 +282,3 @@ export const onWake = runtime.onWake;
 export const spinForQuickCalls = runtime.spinForQuickCalls;
 /** Blocks until `calls` settled (or one failed); false on timeout. */
 export const waitSync = runtime.waitSync;
-
