@@ -1,8 +1,8 @@
 /**
  * Bundled programs (README "Bundling"): an app that uses the library, bundled
- * with esbuild as CommonJS and as ESM, with the package external and with it
- * bundled in (the platform package, which holds the native binary, stays
- * external), runs. It is installed like a user's project: the package and
+ * with esbuild (as CommonJS and as ESM) and with rollup (ESM), with the
+ * package external and with it bundled in (the platform package, which holds
+ * the native binary, stays external), runs. It is installed like a user's project: the package and
  * its platform package copied into node_modules of a temp project. Inline
  * functions that use `require` (esbuild renames it `__require` in ESM
  * bundles) work on the threads.
@@ -12,7 +12,10 @@ import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import commonjs from "@rollup/plugin-commonjs";
+import { nodeResolve } from "@rollup/plugin-node-resolve";
 import { build } from "esbuild";
+import { rollup } from "rollup";
 
 const ROOT = path.join(__dirname, "../..");
 const ADDON = readdirSync(ROOT).find((f) => /^parallel-threads\..*\.node$/.test(f))!;
@@ -90,4 +93,36 @@ for (const format of ["esm", "cjs"] as const) {
       });
     });
   }
+}
+
+for (const mode of ["external", "bundled in"] as const) {
+  test.serial(`a rollup esm bundle runs with the package ${mode}`, async (t) => {
+    const outfile = path.join(project, `out-rollup-${mode.replace(" ", "-")}.mjs`);
+    const external = (id: string): boolean =>
+      id.startsWith("node:") || (mode === "external" ? id === "parallel-threads" : id.startsWith("parallel-threads-"));
+    const warnings: string[] = [];
+    const bundle = await rollup({
+      input: path.join(project, "app.mjs"),
+      external,
+      // The library's addon loader requires by computed names: left to run time.
+      plugins: [nodeResolve({ preferBuiltins: true, rootDir: project }), commonjs({ ignoreDynamicRequires: true })],
+      onwarn: (warning) => void warnings.push(`${warning.code}: ${warning.message}`),
+    });
+    await bundle.write({
+      file: outfile,
+      format: "es",
+      // An ESM bundle of CommonJS code needs `require`.
+      banner:
+        'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+    });
+    await bundle.close();
+    t.log(warnings.length === 0 ? "no warnings" : warnings.join("\n"));
+    const out = await run(outfile);
+    t.is(out.code, 0, out.stderr);
+    t.deepEqual(JSON.parse(out.stdout.trim().split("\n").pop()!), {
+      doubled: 42,
+      gzipped: "zipped",
+      onAThread: true,
+    });
+  });
 }
