@@ -175,8 +175,7 @@ async function storm({ o, lib, rand, pick }, executor, k, { records, inconsisten
       chain.results({ signal: controller.signal }).catch(() => undefined);
       actions.push(() => controller.abort(reason("results signal")));
     } else
-      for (const future of chain.futures)
-        if (rand() < 0.5) actions.push(() => future.cancel(reason("future.cancel")));
+      for (const future of chain.futures) if (rand() < 0.5) actions.push(() => future.cancel(reason("future.cancel")));
   }
   for (const future of singles) if (rand() < 0.5) actions.push(() => future.cancel(reason("future.cancel")));
   await Promise.all(
