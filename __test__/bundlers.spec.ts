@@ -37,7 +37,7 @@ test.before(() => {
   project = mkdtempSync(path.join(ROOT, "build/bundlers-"));
   const pkg = path.join(project, "node_modules/parallel-threads");
   mkdirSync(path.join(pkg, "dist"), { recursive: true });
-  for (const file of ["package.json", "binding.js", "index.mjs", "index.d.ts", "dist/index.js"])
+  for (const file of ["package.json", "binding.js", "index.mjs", "index.bundler.mjs", "index.d.ts", "dist/index.js"])
     copyFileSync(path.join(ROOT, file), path.join(pkg, file));
   const platform = path.join(project, `node_modules/parallel-threads-${TARGET}`);
   mkdirSync(platform, { recursive: true });

@@ -114,3 +114,9 @@ const { parallel, ParallelExecutor, wait, asCompleted } = require(${JSON.stringi
   );
   t.deepEqual(JSON.parse(out.trim().split("\n").pop()!), { constructed: 0, captured: 0 });
 });
+
+test("an inline function's frames on the thread read as its name, not an eval in the library", async (t) => {
+  const error = (await outerHandler().catch((e: unknown) => e)) as Error;
+  t.regex(error.stack ?? "", /\n\s+at boom \(parallel-threads\/inline\/boom\.js:\d+:\d+\)/, error.stack);
+  t.notRegex(error.stack?.split(MARKER)[0] ?? "", /eval at compiled/);
+});

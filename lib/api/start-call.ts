@@ -51,12 +51,23 @@ export function registerFunction(fn: Function): Registered {
   entry = bySource.get(key);
   if (entry === undefined) {
     const portable = portability().checkPortable(fn);
-    entry = { id: binding.registerFunction(portable.source), name: portable.name };
+    entry = { id: binding.registerFunction(portable.source + sourceUrl(portable.name)), name: portable.name };
     if (bySource.size >= BY_SOURCE_LIMIT) bySource.clear();
     bySource.set(key, entry);
   }
   registered.set(fn, entry);
   return entry;
+}
+
+/**
+ * A `//# sourceURL` naming the function, so that frames of its code on a
+ * thread read `at name (parallel-threads/inline/name.js:line:column)` (the
+ * position within the function) rather than an `eval` inside the library's
+ * bundle.
+ */
+function sourceUrl(name: string): string {
+  const safe = /^[\w$.-]{1,100}$/.test(name) ? name : "anonymous";
+  return `\n//# sourceURL=parallel-threads/inline/${safe}.js`;
 }
 
 /** Starts `fn(...args)` on a thread of `executor`; returns its future. */
