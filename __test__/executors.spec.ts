@@ -1061,3 +1061,22 @@ test("callSiteStacks: errors carry the waiting code's frames by default, the par
     none.close();
   }
 });
+
+test("public classes keep their own names (console.log shows TimeoutError, not a bundler's _TimeoutError)", (t) => {
+  const lib = require("parallel-threads") as Record<string, { name: string }>;
+  for (const name of [
+    "ParallelExecutor",
+    "ParallelCalls",
+    "ParallelContexts",
+    "ExceptionGroup",
+    "TimeoutError",
+    "CancelledError",
+    "ThreadCrashError",
+    "NotPortableError",
+    "CloneError",
+    "ChainConsumedError",
+  ])
+    t.is(lib[name]!.name, name);
+  const { inspect } = require("node:util") as typeof import("node:util");
+  t.regex(inspect(new (lib.TimeoutError as unknown as new (m: string) => Error)("late")), /^TimeoutError: late/);
+});

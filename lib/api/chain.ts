@@ -21,6 +21,7 @@ import { localTarget, startLocalCall } from "./local.js";
 import { checkCallable, registerFunction, startCall } from "./start-call.js";
 
 import type { AnyFunction } from "./types.js";
+import { keepName } from "../errors/properties.js";
 
 export type { AnyFunction };
 
@@ -81,6 +82,10 @@ const LOCAL_CALL = -1;
  * ```
  */
 export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposable {
+  static {
+    keepName(this, "ParallelCalls");
+  }
+
   #links: readonly Link[] | undefined;
   /** Every link, also after the chain was passed on (for cancel and dispose). */
   readonly #held: readonly Link[];

@@ -15,6 +15,7 @@ import { checkDuration, type CallOptions } from "../futures/options.js";
 import { encodeSpawnOptions } from "../runtime/spawner.js";
 import { localTarget } from "./local.js";
 import { checkCallable, registerFunction } from "./start-call.js";
+import { keepName } from "../errors/properties.js";
 
 /** Options of an executor. */
 export interface ExecutorOptions {
@@ -167,6 +168,10 @@ export interface ExecutorStats {
  * separate one.
  */
 export class ParallelExecutor implements AsyncDisposable {
+  static {
+    keepName(this, "ParallelExecutor");
+  }
+
   readonly #id: number;
   readonly #start: CallStarter;
   #closed = false;

@@ -4,7 +4,7 @@
  * argument-error helpers.
  */
 import { brandFor, ExceptionGroup, hasBrand, isInstance, setBrand } from "./exception-group.js";
-import { defineData } from "./properties.js";
+import { defineData, keepName } from "./properties.js";
 
 export { ExceptionGroup } from "./exception-group.js";
 export type { ErrorClass, ExceptionMatcher } from "./exception-group.js";
@@ -36,6 +36,10 @@ const CHAIN_CONSUMED = brandFor("ChainConsumedError");
 
 /** Calls (or `results()`) did not finish in time. Code `ERR_PARALLEL_TIMEOUT`. */
 export class TimeoutError extends Error {
+  static {
+    keepName(this, "TimeoutError");
+  }
+
   /** The stable code of this error: `ERR_PARALLEL_TIMEOUT`. */
   readonly code = "ERR_PARALLEL_TIMEOUT" as const;
   constructor(message = "The operation timed out", options?: CauseOptions) {
@@ -54,6 +58,10 @@ setName(TimeoutError, "TimeoutError");
  * signal, `signal.reason`). A fatal failure. Code `ERR_PARALLEL_CANCELLED`.
  */
 export class CancelledError extends Error {
+  static {
+    keepName(this, "CancelledError");
+  }
+
   /** The stable code of this error: `ERR_PARALLEL_CANCELLED`. */
   readonly code = "ERR_PARALLEL_CANCELLED" as const;
   constructor(message = "The call was cancelled", options?: CauseOptions) {
@@ -78,6 +86,10 @@ export interface ThreadCrashOptions extends CauseOptions {
  * killed). A fatal failure. Code `ERR_PARALLEL_THREAD_CRASH`.
  */
 export class ThreadCrashError extends Error {
+  static {
+    keepName(this, "ThreadCrashError");
+  }
+
   /** The stable code of this error: `ERR_PARALLEL_THREAD_CRASH`. */
   readonly code = "ERR_PARALLEL_THREAD_CRASH" as const;
   /** The thread's exit code; absent when unknown. */
@@ -106,6 +118,10 @@ setName(ThreadCrashError, "ThreadCrashError");
  * `captured`), is bound, native, or a method. Code `ERR_PARALLEL_NOT_PORTABLE`.
  */
 export class NotPortableError extends TypeError {
+  static {
+    keepName(this, "NotPortableError");
+  }
+
   /** The stable code of this error: `ERR_PARALLEL_NOT_PORTABLE`. */
   readonly code = "ERR_PARALLEL_NOT_PORTABLE" as const;
   /** The identifiers the function captures from enclosing scopes. */
@@ -137,6 +153,10 @@ export interface CloneErrorDetails {
  * user class instance…). Code `ERR_PARALLEL_CLONE`.
  */
 export class CloneError extends TypeError {
+  static {
+    keepName(this, "CloneError");
+  }
+
   /** The stable code of this error: `ERR_PARALLEL_CLONE`. */
   readonly code = "ERR_PARALLEL_CLONE" as const;
   /** 0-based position of the offending argument; absent for results. */
@@ -164,6 +184,10 @@ setName(CloneError, "CloneError");
  * Code `ERR_PARALLEL_CHAIN_CONSUMED`.
  */
 export class ChainConsumedError extends Error {
+  static {
+    keepName(this, "ChainConsumedError");
+  }
+
   /** The stable code of this error: `ERR_PARALLEL_CHAIN_CONSUMED`. */
   readonly code = "ERR_PARALLEL_CHAIN_CONSUMED" as const;
   constructor(message = "This chain link was consumed by .parallel(); use the link it returned") {

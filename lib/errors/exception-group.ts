@@ -4,6 +4,8 @@
  * `instanceof` work across two copies of the package.
  */
 
+import { keepName } from "./properties.js";
+
 /** A class used as a matcher: its instances (by `instanceof`) match. */
 export type ErrorClass<T = unknown> = abstract new (...args: never[]) => T;
 
@@ -98,6 +100,10 @@ function copyMetadata(from: ExceptionGroup, to: ExceptionGroup): void {
  * const [types, rest] = group.split(TypeError);
  */
 export class ExceptionGroup<E = unknown> extends AggregateError {
+  static {
+    keepName(this, "ExceptionGroup");
+  }
+
   /**
    * @param message kept as given.
    * @param exceptions a non-empty iterable of thrown values (any value, as JavaScript can throw anything).

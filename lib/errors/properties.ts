@@ -9,3 +9,11 @@ export function defineData(target: object, key: string, value: unknown): void {
 export function defineHidden(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, writable: true, configurable: true });
 }
+
+/**
+ * Gives a class its own name back: the bundle renames classes it wraps for
+ * lazy loading (`_TimeoutError`), and `console.log` shows that name.
+ */
+export function keepName(cls: Function, name: string): void {
+  Object.defineProperty(cls, "name", { value: name, configurable: true });
+}

@@ -7,6 +7,7 @@ import { ChainConsumedError, groupErrors, TimeoutError, typeError } from "../../
 import { checkDuration } from "../../futures/options.js";
 import { exitInParallel, exitInReverse, exitInReverseSync, type Leaving } from "./exits.js";
 import { isContextSource, open, type ContextSource, type EnteredValue, type Opened } from "./sources.js";
+import { keepName } from "../../errors/properties.js";
 
 /** Options of the first `parallel(context, options)`. */
 export interface ContextOptions {
@@ -58,6 +59,10 @@ export function checkContextSource(value: unknown, where: string): asserts value
  * ```
  */
 export class ParallelContexts<R extends readonly unknown[]> {
+  static {
+    keepName(this, "ParallelContexts");
+  }
+
   #sources: readonly ContextSource[] | undefined;
   readonly #options: ContextOptions & { parallelExit: boolean };
   #entered = false;
