@@ -1080,3 +1080,12 @@ test("public classes keep their own names (console.log shows TimeoutError, not a
   const { inspect } = require("node:util") as typeof import("node:util");
   t.regex(inspect(new (lib.TimeoutError as unknown as new (m: string) => Error)("late")), /^TimeoutError: late/);
 });
+
+test("ParallelExecutor.stats() reports the default executor", async (t) => {
+  const before = ParallelExecutor.stats();
+  await ParallelExecutor.executeOne((n: number) => n + 1, 1);
+  const after = ParallelExecutor.stats();
+  t.true(after.started >= before.started + 1);
+  t.true(after.fulfilled >= before.fulfilled + 1);
+  t.true(after.threads >= 1);
+});

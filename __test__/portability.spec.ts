@@ -374,14 +374,15 @@ test("rejects captured identifiers with the documented message", (t) => {
   t.is(
     error.message,
     'parallel(): function "work" is not portable: it uses "factor", "helper" from an enclosing scope. ' +
-      "Pass those values as arguments, or move the function into a module file and call it through " +
-      'tasks(new URL("./work.js", import.meta.url)).',
+      "Pass those values as arguments (a module can't be: require() or import() it inside the function), " +
+      "or move the function into a module file and call it through " +
+      'tasks(new URL("./work.js", import.meta.url)) (CommonJS: tasks(require.resolve("./work.js"))).',
   );
 });
 
 test("one capture is named in the singular", (t) => {
   const error = rejects(t, (x: number) => x * factor, ["factor"]);
-  t.regex(error.message, /it uses "factor" from an enclosing scope\. Pass that value as an argument, or move/);
+  t.regex(error.message, /it uses "factor" from an enclosing scope\. Pass that value as an argument \(.*\), or move/);
 });
 
 test("captured identifiers are sorted and deduplicated", (t) => {

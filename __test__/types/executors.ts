@@ -118,6 +118,14 @@ export function optionsTyping(): void {
 export async function executorMembers(executor: ParallelExecutor): Promise<void> {
   const stats = executor.stats();
   type _stats = Expect<Equal<typeof stats, ExecutorStats>>;
+  const defaultStats = ParallelExecutor.stats();
+  type _defaultStats = Expect<Equal<typeof defaultStats, ExecutorStats>>;
+  // @ts-expect-error internal helpers are not part of the public type
+  void executor._executeAt;
+  // the callSiteStacks setting names what it does
+  new ParallelExecutor({ callSiteStacks: "capture-at-call" });
+  // @ts-expect-error only true, false or "capture-at-call"
+  new ParallelExecutor({ callSiteStacks: "eager" });
   expectType<number>()(stats.threads);
   expectType<number>()(stats.idle);
   expectType<number>()(stats.busy);

@@ -191,12 +191,17 @@ export class ParallelExecutor implements AsyncDisposable {
 
   /** Runs `fn(...args)` on a thread of the default executor; returns its future. */
   static executeOne<F extends AnyFunction>(fn: F, ...args: Parameters<F>): Future<Awaited<ReturnType<F>>> {
-    return defaultExecutor()._executeAt(captureCallSite(DEFAULT_EXECUTOR_ID, ParallelExecutor.executeOne), fn, args);
+    return defaultExecutor().#executeAt(captureCallSite(DEFAULT_EXECUTOR_ID, ParallelExecutor.executeOne), fn, args);
   }
 
   /** Runs each thunk on a thread of its own (default executor); returns their futures in order. */
   static execute(...thunks: Array<() => unknown>): Future<unknown>[] {
-    return defaultExecutor()._executeAllAt(captureCallSite(DEFAULT_EXECUTOR_ID, ParallelExecutor.execute), thunks);
+    return defaultExecutor().#executeAllAt(captureCallSite(DEFAULT_EXECUTOR_ID, ParallelExecutor.execute), thunks);
+  }
+
+  /** Figures of the default executor's threads and calls (see `stats()`). */
+  static stats(): ExecutorStats {
+    return defaultExecutor().stats();
   }
 
   /** Changes the default executor's options (e.g. `maxThreads`) for the whole process. */
@@ -217,23 +222,23 @@ export class ParallelExecutor implements AsyncDisposable {
 
   /** Runs `fn(...args)` on a thread of this executor; returns its future. */
   executeOne<F extends AnyFunction>(fn: F, ...args: Parameters<F>): Future<Awaited<ReturnType<F>>> {
-    return this._executeAt(captureCallSite(this.#id, this.executeOne), fn, args);
+    return this.#executeAt(captureCallSite(this.#id, this.executeOne), fn, args);
   }
 
   /** Runs each thunk on a thread of its own; returns their futures in order. */
   execute(...thunks: Array<() => unknown>): Future<unknown>[] {
-    return this._executeAllAt(captureCallSite(this.#id, this.execute), thunks);
+    return this.#executeAllAt(captureCallSite(this.#id, this.execute), thunks);
   }
 
-  /** @internal `executeOne` with the caller's site already captured. */
-  _executeAt<F extends AnyFunction>(site: object, fn: F, args: Parameters<F>): Future<Awaited<ReturnType<F>>> {
+  /** `executeOne` with the caller's site already captured. */
+  #executeAt<F extends AnyFunction>(site: object, fn: F, args: Parameters<F>): Future<Awaited<ReturnType<F>>> {
     this.#checkOpen();
     checkCallable(fn, "executeOne()");
     return this.#start(fn, args, undefined, site).future as Future<Awaited<ReturnType<F>>>;
   }
 
-  /** @internal `execute` with the caller's site already captured. */
-  _executeAllAt(site: object, thunks: Array<() => unknown>): Future<unknown>[] {
+  /** `execute` with the caller's site already captured. */
+  #executeAllAt(site: object, thunks: Array<() => unknown>): Future<unknown>[] {
     this.#checkOpen();
     // Check every thunk before starting any: all start, or none.
     thunks.forEach((t, i) => {

@@ -12,7 +12,10 @@ const quote = (name: string): string => JSON.stringify(name);
 /** The second fix, shown in every message. */
 function tasksFix(name: string): string {
   const file = /^[A-Za-z_$][\w$]*$/.test(name) && name !== "anonymous" ? name : "work";
-  return `move the function into a module file and call it through tasks(new URL("./${file}.js", import.meta.url))`;
+  return (
+    `move the function into a module file and call it through tasks(new URL("./${file}.js", import.meta.url)) ` +
+    `(CommonJS: tasks(require.resolve("./${file}.js")))`
+  );
 }
 
 function head(name: string, what = "function"): string {
@@ -41,8 +44,8 @@ export function capturesRejection(
     contextual.length > 0
       ? "Pass the values it needs as arguments"
       : free.length === 1
-        ? "Pass that value as an argument"
-        : "Pass those values as arguments";
+        ? "Pass that value as an argument (a module can't be: require() or import() it inside the function)"
+        : "Pass those values as arguments (a module can't be: require() or import() it inside the function)";
   return {
     message: `${head(name)} ${reasons.join("; ")}. ${pass}, or ${tasksFix(name)}.${bundlerHint(free)}`,
     captured: [...new Set([...free, ...contextual])].sort(),
