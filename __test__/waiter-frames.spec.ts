@@ -49,6 +49,7 @@ test("a thread's error awaited through two async functions names both, after the
   const error = (await outerHandler().catch((e: unknown) => e)) as Error;
   t.true(error instanceof TypeError);
   t.regex(error.stack ?? "", /^TypeError: boom: awaited\n\s+at boom /, "the thread's frames come first");
+  t.notRegex(error.stack?.split(MARKER)[0] ?? "", /Module\._compile|runInCore/, "no frames of the thread's machinery");
   const frames = programFrames(error.stack);
   t.regex(frames, /at async innerService \(.*waiter-frames\.spec\.(js|ts)/, error.stack);
   t.regex(frames, /at async outerHandler \(.*waiter-frames\.spec\.(js|ts)/, error.stack);

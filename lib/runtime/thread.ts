@@ -149,7 +149,21 @@ function argsOf(job: RawJob, call: number): unknown[] | undefined {
 }
 
 function rejected(error: unknown): [CallStatus, ...Encoded] {
+  dropLibraryFrames(error);
   return [CallStatus.Rejected, ...encodeData(encodeThrown(error))];
+}
+
+/**
+ * Cuts an error's stack where the call's own frames end (at
+ * `runCallOfParallelThreads`, which called the function; a name no user
+ * function has): below it are only this runtime's frames and Node's module
+ * loading, which say nothing about the user's code.
+ */
+function dropLibraryFrames(error: unknown): void {
+  if (!(error instanceof Error) || typeof error.stack !== "string") return;
+  const at = error.stack.indexOf("\n    at runCallOfParallelThreads (");
+  if (at > 0)
+    Object.defineProperty(error, "stack", { value: error.stack.slice(0, at), writable: true, configurable: true });
 }
 
 /**
@@ -167,7 +181,7 @@ function run(job: RawJob): [CallStatus, ...Encoded] | undefined | null {
   try {
     const args = argsOf(job, call);
     if (args === undefined) return null;
-    result = invoke(compiled(fnId), args);
+    result = runCallOfParallelThreads(compiled(fnId), args);
   } catch (error) {
     return rejected(error);
   }
@@ -185,7 +199,7 @@ function run(job: RawJob): [CallStatus, ...Encoded] | undefined | null {
   return undefined;
 }
 
-function invoke(fn: Function | Promise<Function>, args: unknown[]): unknown {
+function runCallOfParallelThreads(fn: Function | Promise<Function>, args: unknown[]): unknown {
   return typeof fn === "function" ? fn(...args) : fn.then((loaded) => loaded(...args));
 }
 
