@@ -24,6 +24,7 @@ export type { WaitResult, WaitReturnWhen } from "./futures/wait.js";
 export type { FutureState } from "./futures/future.js";
 export { ParallelExecutor, defaultMaxThreads } from "./api/executor.js";
 export type { ExecutorOptions, ExecutorStats, Percentiles } from "./api/executor.js";
+export type { MapOptions } from "./api/map.js";
 export type { CallOptions, ResultsOptions, ReturnWhen } from "./futures/options.js";
 export type { SettledRecord, CompletedRecord } from "./futures/records.js";
 export type { CauseOptions, CloneErrorDetails, ThreadCrashOptions } from "./errors/errors.js";

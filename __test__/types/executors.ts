@@ -189,3 +189,22 @@ export function diagnosticsTyping(start: CallStartMessage, end: CallEndMessage):
   // @ts-expect-error a start message has no state
   void start.state;
 }
+
+export async function mapTypes(executor: ParallelExecutor): Promise<void> {
+  const doubled = await executor.map((n: number) => n * 2, [1, 2, 3]);
+  type _doubled = Expect<Equal<typeof doubled, number[]>>;
+  const texts = await ParallelExecutor.map(async (n: number) => `${n}`, new Set([1]), { concurrency: 2 });
+  type _texts = Expect<Equal<typeof texts, string[]>>;
+  async function* words(): AsyncGenerator<string> {
+    yield "a";
+  }
+  const lengths = await executor.map((s: string) => s.length, words(), {
+    timeout: 1000,
+    signal: AbortSignal.timeout(5000),
+  });
+  type _lengths = Expect<Equal<typeof lengths, number[]>>;
+  // @ts-expect-error the inputs must match the function's parameter
+  await executor.map((n: number) => n, ["x"]);
+  // @ts-expect-error concurrency is a number
+  await executor.map((n: number) => n, [1], { concurrency: "2" });
+}

@@ -75,6 +75,14 @@ export const SCENARIOS = {
     systems: COPYING,
     title: "16 MiB ArrayBuffer transferred, byteLength returned",
   },
+  map: {
+    module: "map",
+    unit: "ms",
+    better: "lower",
+    reference: "piscina",
+    systems: ["parallel-threads", "parallel-threads-tasks", "piscina", "tinypool", "sequential"],
+    title: "CPU-bound map: 40 inputs of fib(25), results in input order (executor.map / Promise.all of run)",
+  },
   fanout: {
     module: "fanout",
     params: { tuned: false },

@@ -27,6 +27,9 @@ export function setupWith({ callSiteStacks, functions = tasks }) {
         const [r] = await parallel(functions[fn])(transfer ? pt.transfer(arg) : arg).results();
         return r;
       },
+      map(fn, inputs) {
+        return executor ? executor.map(functions[fn], inputs) : pt.ParallelExecutor.map(functions[fn], inputs);
+      },
       callSync(fn, arg) {
         return parallel(functions[fn])(arg).resultsSync()[0];
       },

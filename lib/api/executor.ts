@@ -14,6 +14,7 @@ import type { Future } from "../futures/future.js";
 import { checkDuration, type CallOptions } from "../futures/options.js";
 import { encodeSpawnOptions } from "../runtime/spawner.js";
 import { localTarget } from "./local.js";
+import { mapOn, type MapOptions } from "./map.js";
 import { checkCallable, registerFunction } from "./start-call.js";
 import { keepName } from "../errors/properties.js";
 
@@ -174,14 +175,18 @@ export class ParallelExecutor implements AsyncDisposable {
 
   readonly #id: number;
   readonly #start: CallStarter;
+  /** `maxThreads` of a separate executor (the default one's can change: `configureDefault`). */
+  readonly #maxThreads: number | undefined;
   #closed = false;
 
   /** Makes an executor with its own threads and options; its first thread starts booting at once. */
   constructor(options?: ExecutorOptions) {
     if ((options as unknown) === THE_DEFAULT) {
       this.#id = DEFAULT_EXECUTOR_ID;
+      this.#maxThreads = undefined;
     } else {
       const o = validate(options);
+      this.#maxThreads = o.maxThreads;
       this.#id = binding.createExecutor(o.maxThreads, o.idleTimeout, spawnOptions(o));
       setCallSiteStacks(this.#id, o.callSiteStacks ?? true);
     }
@@ -199,6 +204,18 @@ export class ParallelExecutor implements AsyncDisposable {
     return defaultExecutor().#executeAllAt(captureCallSite(DEFAULT_EXECUTOR_ID, ParallelExecutor.execute), thunks);
   }
 
+  /**
+   * `map` on the default executor: `fn(input)` for each input, results in
+   * input order (see the instance method).
+   */
+  static map<I, R>(
+    fn: (input: I) => R,
+    inputs: Iterable<I> | AsyncIterable<I>,
+    options?: MapOptions,
+  ): Promise<Awaited<R>[]> {
+    return defaultExecutor().#mapAt(captureCallSite(DEFAULT_EXECUTOR_ID, ParallelExecutor.map), fn, inputs, options);
+  }
+
   /** Figures of the default executor's threads and calls (see `stats()`). */
   static stats(): ExecutorStats {
     return defaultExecutor().stats();
@@ -207,6 +224,7 @@ export class ParallelExecutor implements AsyncDisposable {
   /** Changes the default executor's options (e.g. `maxThreads`) for the whole process. */
   static configureDefault(options: ExecutorOptions): void {
     const o = validate(options);
+    defaultConfiguredMaxThreads = o.maxThreads;
     binding.configureExecutor(DEFAULT_EXECUTOR_ID, o.maxThreads, o.idleTimeout, spawnOptions(o));
     setCallSiteStacks(DEFAULT_EXECUTOR_ID, o.callSiteStacks ?? true);
   }
@@ -218,6 +236,35 @@ export class ParallelExecutor implements AsyncDisposable {
   ): (...args: Parameters<F>) => ParallelCalls<[Awaited<ReturnType<F>>]> {
     this.#checkOpen();
     return parallelOn(this.#start, fn, options);
+  }
+
+  /**
+   * Runs `fn(input)` for each input, one call per input, at most
+   * `concurrency` (default `maxThreads`) at once; resolves with the results
+   * in input order. Inputs may be any iterable or async iterable, read as
+   * calls free up. After a failure no more calls start; the map rejects as a
+   * chain does (one error as itself, several as an `ExceptionGroup`).
+   *
+   * ```ts
+   * const digests = await executor.map((text: string) => require("node:crypto").hash("sha256", text), texts);
+   * ```
+   */
+  map<I, R>(fn: (input: I) => R, inputs: Iterable<I> | AsyncIterable<I>, options?: MapOptions): Promise<Awaited<R>[]> {
+    return this.#mapAt(captureCallSite(this.#id, this.map), fn, inputs, options);
+  }
+
+  #mapAt<I, R>(
+    site: object,
+    fn: (input: I) => R,
+    inputs: Iterable<I> | AsyncIterable<I>,
+    options: MapOptions | undefined,
+  ): Promise<Awaited<R>[]> {
+    try {
+      this.#checkOpen();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return mapOn(this.#start, this.#maxThreads ?? defaultConfiguredMaxThreads, fn, inputs, options, site);
   }
 
   /** Runs `fn(...args)` on a thread of this executor; returns its future. */
@@ -275,6 +322,9 @@ export class ParallelExecutor implements AsyncDisposable {
     }
   }
 }
+
+/** The default executor's `maxThreads` as last configured. */
+let defaultConfiguredMaxThreads = DEFAULTS.maxThreads;
 
 /** The core's id of the default executor (it exists from the core's start). */
 const DEFAULT_EXECUTOR_ID = 0;
