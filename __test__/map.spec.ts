@@ -9,28 +9,51 @@ import test from "ava";
 
 import { CancelledError, ExceptionGroup, ParallelExecutor, TimeoutError } from "parallel-threads";
 
-/** Counts itself in (`sab[0]` running now, `sab[1]` the most ever), works `ms`, counts itself out. */
-function tracked(input: { sab: SharedArrayBuffer; n: number; ms: number }): number {
+interface Tracked {
+  /** [0] running now, [1] the most ever, [2] arrivals at the barrier. */
+  sab: SharedArrayBuffer;
+  n: number;
+  ms: number;
+  /** This many calls must be running at once (the first ones meet at a barrier; 0: none). */
+  parties: number;
+}
+
+/** Counts itself in, meets the others at the barrier if it is one of the first, works `ms`, counts itself out. */
+function tracked(input: Tracked): { value: number; met: boolean } {
   const view = new Int32Array(input.sab);
   const now = Atomics.add(view, 0, 1) + 1;
   for (let seen = Atomics.load(view, 1); now > seen; seen = Atomics.load(view, 1))
     if (Atomics.compareExchange(view, 1, seen, now) === seen) break;
+  let met = true;
+  if (input.n < input.parties) {
+    Atomics.add(view, 2, 1);
+    Atomics.notify(view, 2);
+    const deadline = Date.now() + 10_000;
+    for (let seen = Atomics.load(view, 2); seen < input.parties; seen = Atomics.load(view, 2)) {
+      if (Date.now() > deadline) {
+        met = false;
+        break;
+      }
+      Atomics.wait(view, 2, seen, 50);
+    }
+  }
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, input.ms);
   Atomics.sub(view, 0, 1);
-  return input.n * 2;
+  return { value: input.n * 2, met };
 }
 
 test("results come in input order, one call per input, at most concurrency at once", async (t) => {
   const executor = new ParallelExecutor({ maxThreads: 4 });
   try {
-    const sab = new SharedArrayBuffer(8);
-    const inputs = Array.from({ length: 12 }, (_, n) => ({ sab, n, ms: 20 - n }));
+    const sab = new SharedArrayBuffer(12);
+    const inputs = Array.from({ length: 12 }, (_, n) => ({ sab, n, ms: 5, parties: 2 }));
     const results = await executor.map(tracked, inputs, { concurrency: 2 });
     t.deepEqual(
-      results,
+      results.map((r) => r.value),
       inputs.map((i) => i.n * 2),
     );
-    t.is(Atomics.load(new Int32Array(sab), 1), 2, "two at a time, never more");
+    t.true(results[0]!.met && results[1]!.met, "two ran at once");
+    t.true(Atomics.load(new Int32Array(sab), 1) <= 2, "never more than two at once");
     t.is(executor.stats().started, 12);
   } finally {
     executor.close();
@@ -40,10 +63,14 @@ test("results come in input order, one call per input, at most concurrency at on
 test("concurrency defaults to maxThreads and is never more", async (t) => {
   const executor = new ParallelExecutor({ maxThreads: 3 });
   try {
-    const sab = new SharedArrayBuffer(8);
-    const inputs = Array.from({ length: 9 }, (_, n) => ({ sab, n, ms: 30 }));
-    await executor.map(tracked, inputs, { concurrency: 50 });
-    t.is(Atomics.load(new Int32Array(sab), 1), 3);
+    const sab = new SharedArrayBuffer(12);
+    const inputs = Array.from({ length: 9 }, (_, n) => ({ sab, n, ms: 5, parties: 3 }));
+    const results = await executor.map(tracked, inputs, { concurrency: 50 });
+    t.true(
+      results.slice(0, 3).every((r) => r.met),
+      "three ran at once",
+    );
+    t.true(Atomics.load(new Int32Array(sab), 1) <= 3, "never more than maxThreads");
   } finally {
     executor.close();
   }
@@ -127,7 +154,8 @@ test("several failures reject with an ExceptionGroup in input order", async (t) 
       // All three start before any fails: a barrier.
       const view = new Int32Array(input.sab);
       Atomics.add(view, 0, 1);
-      while (Atomics.load(view, 0) < 3) Atomics.wait(view, 0, Atomics.load(view, 0), 10);
+      const deadline = Date.now() + 10_000;
+      while (Atomics.load(view, 0) < 3 && Date.now() < deadline) Atomics.wait(view, 0, Atomics.load(view, 0), 10);
       throw new Error(`failed ${input.n}`);
     };
     const sab = new SharedArrayBuffer(4);
