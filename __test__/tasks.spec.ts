@@ -221,6 +221,13 @@ test("TypeScript under tsx: a .ts task module and an inline arrow with a nested 
   });
 });
 
+test("TypeScript under tsx: a ./work.js specifier finds work.ts when only the TypeScript file exists", async (t) => {
+  const tsx = path.join(ROOT, "node_modules/.bin/tsx");
+  const result = await run(tsx, [fixture("tsx-js-specifier.mts")], 60_000);
+  t.is(result.code, 0, result.stderr);
+  t.deepEqual(JSON.parse(result.stdout.trim()), { area: 9, text: "ab-ab" });
+});
+
 // A recursive fan-out deeper than maxThreads: every fib(n) call runs fib(n-1)
 // and fib(n-2) as parallel task calls from inside its thread and waits for
 // them (blocking in resultsSync, or awaiting results). fib(6) makes 25 calls,

@@ -10,7 +10,8 @@
 
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { workerData, type MessagePort } from "node:worker_threads";
 
 import { binding } from "../wire/binding.js";
@@ -96,11 +97,34 @@ async function importModule(url: string): Promise<Record<string, unknown>> {
   }
 }
 
+/**
+ * TypeScript's own convention: `./work.js` names `./work.ts` (`.mjs` →
+ * `.mts`, `.cjs` → `.cts`) when only the TypeScript file exists. The URL of
+ * that file when `url` was not found and it exists (it then runs under tsx
+ * or Node's type stripping, as the program does).
+ */
+function typeScriptSource(url: string, error: unknown): string | undefined {
+  const code = (error as { code?: string } | null)?.code;
+  if (code !== "ERR_MODULE_NOT_FOUND" && code !== "ERR_UNSUPPORTED_DIR_IMPORT") return undefined;
+  const match = /\.(m|c)?js$/.exec(url);
+  if (match === null || !url.startsWith("file:")) return undefined;
+  const candidate = `${url.slice(0, match.index)}.${match[1] ?? ""}ts`;
+  try {
+    return existsSync(fileURLToPath(candidate)) ? candidate : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Imports a task's module (once per thread) and picks the export. */
 async function loadTask(url: string, exportName: string): Promise<Function> {
   let module: Record<string, unknown>;
   try {
-    module = await importModule(url);
+    module = await importModule(url).catch((error: unknown) => {
+      const source = typeScriptSource(url, error);
+      if (source === undefined) throw error;
+      return importModule(source);
+    });
   } catch (error) {
     throw new Error(`tasks(): could not import ${url}: ${(error as Error)?.message ?? String(error)}`, {
       cause: error,
