@@ -145,10 +145,22 @@ impl Engine {
   }
 }
 
+/// How an executor's `maxThreads` places are taken (see `State::places`).
+#[derive(Default)]
+struct Places {
+  max: usize,
+  counted: usize,
+  busy: usize,
+}
+
 impl State {
   /// Puts a job on an idle thread, or queues it and makes sure threads come.
   pub(crate) fn place(&mut self, wakes: &mut Wakes, executor_id: ExecutorId, job: Job) {
-    let idle = if self.below_max(executor_id) {
+    let has_idle = self
+      .executors
+      .get(&executor_id)
+      .is_some_and(|e| !e.idle.is_empty());
+    let idle = if has_idle && self.below_max(executor_id) {
       self
         .executors
         .get_mut(&executor_id)
@@ -220,11 +232,16 @@ impl State {
       return;
     }
     let (phase, executor_id) = (thread.phase, thread.executor);
-    let takes = match phase {
-      Phase::Idle => self.below_max(executor_id),
-      Phase::Draining => self.unserved(executor_id) > self.room(executor_id),
-      Phase::Starting | Phase::Busy => false,
-    };
+    let queued = self
+      .executors
+      .get(&executor_id)
+      .is_some_and(|e| !e.queue.is_empty());
+    let takes = queued
+      && match phase {
+        Phase::Idle => self.below_max(executor_id),
+        Phase::Draining => self.unserved(executor_id) > self.room(executor_id),
+        Phase::Starting | Phase::Busy => false,
+      };
     if takes {
       if let Some(job) = self.dequeue(executor_id) {
         self.assign(wakes, thread_id, job);
@@ -234,7 +251,11 @@ impl State {
     if phase != Phase::Idle {
       return;
     }
-    if self.executors.get(&executor_id).is_some_and(|e| e.closed) || self.over_max(executor_id) {
+    let surplus = {
+      let places = self.places(executor_id);
+      places.counted > places.max
+    };
+    if self.executors.get(&executor_id).is_some_and(|e| e.closed) || surplus {
       self.terminate(wakes, thread_id);
     } else if let Some(executor) = self.executors.get_mut(&executor_id) {
       if !executor.idle.contains(&thread_id) {
@@ -272,47 +293,39 @@ impl State {
     executor.queue.len().saturating_sub(starting)
   }
 
-  /// Whether fewer than `maxThreads` of the executor's threads that count
-  /// toward it hold a call: an idle thread may take one.
+  /// The executor's threads that count toward `maxThreads` (those still
+  /// starting included), how many of them hold a call, and `maxThreads`.
+  fn places(&self, executor_id: ExecutorId) -> Places {
+    let Some(executor) = self.executors.get(&executor_id) else {
+      return Places::default();
+    };
+    let mut places = Places {
+      max: executor.config.max_threads as usize,
+      ..Places::default()
+    };
+    for id in &executor.threads {
+      if !self.counts_toward_max(*id) {
+        continue;
+      }
+      places.counted += 1;
+      if self.threads.get(id).is_some_and(|t| t.phase != Phase::Idle) {
+        places.busy += 1;
+      }
+    }
+    places
+  }
+
+  /// Whether an idle thread may take a call: fewer than `maxThreads` of the
+  /// threads that count toward it hold one.
   fn below_max(&self, executor_id: ExecutorId) -> bool {
-    let Some(executor) = self.executors.get(&executor_id) else {
-      return false;
-    };
-    let busy = executor
-      .threads
-      .iter()
-      .filter(|id| {
-        self.threads.get(id).is_some_and(|t| t.phase != Phase::Idle) && self.counts_toward_max(**id)
-      })
-      .count();
-    busy < executor.config.max_threads as usize
+    let places = self.places(executor_id);
+    places.busy < places.max
   }
 
-  /// Whether more of the executor's threads count toward `maxThreads` than it allows.
-  fn over_max(&self, executor_id: ExecutorId) -> bool {
-    let Some(executor) = self.executors.get(&executor_id) else {
-      return false;
-    };
-    let counted = executor
-      .threads
-      .iter()
-      .filter(|id| self.counts_toward_max(**id))
-      .count();
-    counted > executor.config.max_threads as usize
-  }
-
-  /// How many more threads `executor_id` may start now: `maxThreads` less
-  /// the threads that count toward it (those still starting included).
+  /// How many more threads `executor_id` may start now.
   pub(crate) fn room(&self, executor_id: ExecutorId) -> usize {
-    let Some(executor) = self.executors.get(&executor_id) else {
-      return 0;
-    };
-    let active = executor
-      .threads
-      .iter()
-      .filter(|id| self.counts_toward_max(**id))
-      .count();
-    (executor.config.max_threads as usize).saturating_sub(active)
+    let places = self.places(executor_id);
+    places.max.saturating_sub(places.counted)
   }
 
   /// Asks for as many new threads as queued calls need, within `maxThreads`
