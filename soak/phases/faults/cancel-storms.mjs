@@ -10,8 +10,8 @@ import { isDeepStrictEqual } from "node:util";
 import { blockCall, quickCall, sleepCall, spinCall } from "../../lib/calls.mjs";
 import { describe, errorName } from "../../lib/describe.mjs";
 import { endEvents } from "../../lib/end-events.mjs";
-import { delay, eventually, watchdog } from "../../lib/time.mjs";
-import { summarize } from "./harness.mjs";
+import { delay } from "../../lib/time.mjs";
+import { settlePhase, summarize } from "./harness.mjs";
 
 export async function cancelStorms(ctx, count) {
   const { o, lib, check } = ctx;
@@ -25,16 +25,7 @@ export async function cancelStorms(ctx, count) {
   const workers = Array.from({ length: 2 }, async () => {
     while (next < count) await storm(ctx, executor, next++, state);
   });
-  const outcome = await watchdog(Promise.all(workers), o.faultTimeout);
-  const durationMs = Math.round(performance.now() - t0);
-  const rest = await eventually(() => {
-    const s = executor.stats();
-    return s.busy === 0 && s.queued === 0;
-  }, 10_000);
-  const stats = executor.stats();
-  executor.close();
-  await delay(50);
-  const ev = ends.stop();
+  const { outcome, durationMs, rest, stats, ev } = await settlePhase(workers, executor, ends, o.faultTimeout, t0);
   for (const r of records) delete r.future;
   const result = summarize(ctx, "cancel storms", {
     records,

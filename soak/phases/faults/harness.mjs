@@ -82,16 +82,7 @@ export async function faultPhase(ctx, name, { count, concurrency, executorOption
   const workers = Array.from({ length: concurrency }, async () => {
     while (next < count) await round(next++);
   });
-  const outcome = await watchdog(Promise.all(workers), o.faultTimeout);
-  const durationMs = Math.round(performance.now() - t0);
-  const rest = await eventually(() => {
-    const s = executor.stats();
-    return s.busy === 0 && s.queued === 0;
-  }, 10_000);
-  const stats = executor.stats();
-  executor.close();
-  await delay(50);
-  const ev = ends.stop();
+  const { outcome, durationMs, rest, stats, ev } = await settlePhase(workers, executor, ends, o.faultTimeout, t0);
   return summarize(ctx, name, {
     records,
     outcome,
@@ -102,6 +93,24 @@ export async function faultPhase(ctx, name, { count, concurrency, executorOption
     inconsistent,
     faultCount: count,
   });
+}
+
+/**
+ * Ends a fault phase: waits (under the watchdog) for its workers, then for
+ * the executor to come back to rest; closes the executor and stops counting
+ * call:end events.
+ */
+export async function settlePhase(workers, executor, ends, timeout, t0) {
+  const outcome = await watchdog(Promise.all(workers), timeout);
+  const durationMs = Math.round(performance.now() - t0);
+  const rest = await eventually(() => {
+    const s = executor.stats();
+    return s.busy === 0 && s.queued === 0;
+  }, 10_000);
+  const stats = executor.stats();
+  executor.close();
+  await delay(50);
+  return { outcome, durationMs, rest, stats, ev: ends.stop() };
 }
 
 /** A phase's figures (also stored as figures.faults[name]) and its checks. */
