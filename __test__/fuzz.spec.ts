@@ -18,9 +18,12 @@
  * primitives (NaN equals NaN, -0 differs from 0), prototypes, property order,
  * holes, Map/Set order, and object identity (shared references and cycles
  * must come back as shared references and cycles). As with structuredClone,
- * an object with a null prototype arrives with Object.prototype and a Buffer
- * as a Uint8Array; a typed array arrives with its byteOffset, as a view of
- * the copy of its own buffer (shared with whatever else referenced it); an
+ * an object with a null prototype arrives with Object.prototype; a typed
+ * array arrives with its byteOffset, as a view of the copy of its own buffer
+ * (shared with whatever else referenced it). A Buffer arrives as a Buffer:
+ * one that is part of a larger ArrayBuffer (Node's pool) over a copy of its
+ * own bytes alone, others as typed arrays do — more than structured clone
+ * keeps, as for errors: an
  * error arrives with its class, name, message, cause, own properties (such
  * as `code`) and, for an AggregateError, its errors — more than structured
  * clone keeps (lib/values/).
@@ -157,17 +160,18 @@ function difference(sent: unknown, got: unknown): Path | undefined {
   function views(a: ArrayBufferView, b: unknown, at: Path): Path | undefined {
     const aProto = Object.getPrototypeOf(a) as object;
     const bProto = b === null || typeof b !== "object" ? null : (Object.getPrototypeOf(b) as object);
-    const accepted = Buffer.isBuffer(a) ? [Uint8Array.prototype] : [aProto];
-    if (!accepted.includes(bProto!)) return `${at}: ${className(a)} arrived as ${className(b)}`;
+    if (aProto !== bProto) return `${at}: ${className(a)} arrived as ${className(b)}`;
     const v = b as ArrayBufferView;
-    if (a.byteOffset !== v.byteOffset) return `${at}: byteOffset ${a.byteOffset} arrived as ${v.byteOffset}`;
-    // The view's buffer arrives as the copy of its own buffer (the same one
-    // wherever else it is referenced). A Buffer's is Node's shared pool,
-    // which other Buffers write to after the call: only its identity counts.
-    if (Buffer.isBuffer(a)) {
-      const earlierBuffer = pairs.get(a.buffer);
-      if (earlierBuffer !== undefined && earlierBuffer !== v.buffer) return `${at}.buffer: arrived as a copy`;
-      pairs.set(a.buffer, v.buffer);
+    // A Buffer that is part of a larger ArrayBuffer (Node's pool) arrives
+    // over a copy of its own bytes alone; one that spans its ArrayBuffer (and
+    // every other view) as a view of the copy of its own buffer, at its
+    // byteOffset (the same copy wherever else that buffer is referenced).
+    const partBuffer = Buffer.isBuffer(a) && a.byteLength !== a.buffer.byteLength;
+    const offset = partBuffer ? 0 : a.byteOffset;
+    if (offset !== v.byteOffset) return `${at}: byteOffset ${a.byteOffset} arrived as ${v.byteOffset}`;
+    if (partBuffer) {
+      if (v.buffer.byteLength !== a.byteLength)
+        return `${at}.buffer: ${v.buffer.byteLength} bytes sent for a view of ${a.byteLength}`;
     } else {
       const d = walk(a.buffer, v.buffer, `${at}.buffer`);
       if (d) return d;
@@ -249,8 +253,17 @@ test("the comparator itself: it tells -0 from 0, equates NaN, and checks holes, 
   t.truthy(difference(cycle, { x: 1, self: { x: 1, self: copy } }));
   t.is(difference(Object.assign(Object.create(null), { a: 1 }), { a: 1 }), undefined);
   const buffer = Buffer.from([1, 2]);
-  t.is(difference(buffer, structuredClone(buffer)), undefined, "a Buffer arrives as structuredClone makes it");
-  t.truthy(difference(buffer, new Uint8Array([1, 2])), "at its byteOffset in a copy of its pool");
+  const alone = Buffer.from(new Uint8Array([1, 2]).buffer);
+  t.is(difference(buffer, alone), undefined, "a pooled Buffer arrives over a copy of its bytes alone");
+  t.truthy(difference(buffer, new Uint8Array([1, 2])), "as a Buffer");
+  t.truthy(difference(buffer, structuredClone(buffer)), "not as structuredClone makes it");
+  const spanning = Buffer.alloc(2);
+  const relatedCopy = (): [Buffer, ArrayBuffer] => {
+    const copy = new ArrayBuffer(2);
+    return [Buffer.from(copy), copy];
+  };
+  t.is(difference([spanning, spanning.buffer], relatedCopy()), undefined, "a Buffer spanning its ArrayBuffer…");
+  t.truthy(difference([spanning, spanning.buffer], [alone, new ArrayBuffer(2)]), "…keeps its relation to it");
   t.truthy(difference(Object.assign(new Error("x"), { code: 1 }), new Error("x")), "an error's own properties count");
   const whole = new ArrayBuffer(4);
   const related = [whole, new Uint8Array(whole, 1)];
@@ -310,7 +323,9 @@ const leafObject: fc.Arbitrary<unknown> = fc.oneof(
   fc.uint8Array({ minLength: 2 }).map((a) => a.subarray(1)), // a view at an offset
   fc.uint8Array().map((a) => a.buffer),
   fc.uint8Array().map((a) => new DataView(a.buffer)),
-  fc.uint8Array().map((a) => Buffer.from(a)),
+  fc.uint8Array().map((a) => Buffer.from(a)), // pooled when small
+  fc.uint8Array().map((a) => Buffer.from(a.buffer)), // spanning its ArrayBuffer
+  fc.uint8Array({ minLength: 2 }).map((a) => Buffer.from(a.buffer, 1)), // part of a larger one
   fc.uint8Array().map((a) => {
     const shared = new SharedArrayBuffer(a.length);
     new Uint8Array(shared).set(a);

@@ -3,7 +3,8 @@
  * structured clone algorithm rejects (functions, symbols, native handles) and
  * instances of user-defined classes (they would arrive as plain objects
  * without their methods). Linear in the size of the value; typed arrays and
- * buffers are not looked into.
+ * buffers are not looked into. Reports what needs care on the way: shared
+ * memory, and errors or Buffers that only arrive whole in an envelope.
  */
 
 import { types } from "node:util";
@@ -16,8 +17,8 @@ export const enum Found {
   Nothing = 0,
   /** Shared memory: the value must travel over a MessagePort. */
   SharedMemory = 1,
-  /** An error with parts structured clone drops: the value needs `wrapErrors`. */
-  RichErrors = 2,
+  /** An error with parts structured clone drops, or a Buffer: the value crosses in an envelope (`toEnvelope`). */
+  Envelope = 2,
 }
 
 /** Prototypes of the views structured clone recreates as they are. */
@@ -112,6 +113,7 @@ export function checkCloneable(value: unknown, argumentIndex: number | undefined
         );
       }
       if (object.buffer instanceof SharedArrayBuffer) found |= Found.SharedMemory;
+      if (Buffer.isBuffer(object)) found |= Found.Envelope;
       continue;
     }
     if (object instanceof SharedArrayBuffer) found |= Found.SharedMemory;
@@ -132,7 +134,7 @@ export function checkCloneable(value: unknown, argumentIndex: number | undefined
       // Structured clone keeps the class (built-in ones), message, stack and
       // cause; own properties and an AggregateError's errors go in an envelope.
       if ("cause" in object) stack.push([(object as { cause?: unknown }).cause, `${path}.cause`]);
-      if (losesParts(object)) found |= Found.RichErrors;
+      if (losesParts(object)) found |= Found.Envelope;
       if (object instanceof AggregateError) stack.push([object.errors, `${path}.errors`]);
       for (const key of Object.keys(object)) {
         stack.push([(object as unknown as Record<string, unknown>)[key], path ? `${path}.${key}` : key]);

@@ -1,15 +1,20 @@
 /**
- * The error codec: errors crossing threads as plain data, whether thrown in
- * a thread (error-transport.ts) or inside argument and result values
+ * The value codec: what structured clone would lose, crossing threads as
+ * plain data — errors (their class, own properties, an AggregateError's
+ * members) and Buffers (their class; structured clone makes a `Buffer` a
+ * `Uint8Array` over a copy of its whole ArrayBuffer) — whether thrown in a
+ * thread (error-transport.ts) or inside argument and result values
  * (error-values.ts). `encode` turns a value into an envelope that structured
  * clone carries whole: containers (arrays, plain objects, Maps, Sets) are
  * copied, each error in them becomes its record (class, name, message, stack,
  * code, cause, an AggregateError's members, own enumerable properties, all
- * encoded the same way), and the envelope lists every record. Structured
- * clone keeps identity, so `decode` knows a record by that list alone (no
- * user data can pass for one) and rebuilds each error once: shared
- * references and cycles among errors and values (`err.self = err`,
- * `err.cause.parent = err`) arrive as they were, thrown or returned.
+ * encoded the same way), each Buffer a record of its bytes (only the view's
+ * bytes, copied when the Buffer is part of a larger ArrayBuffer), and the
+ * envelope lists every record. Structured clone keeps identity, so `decode`
+ * knows a record by that list alone (no user data can pass for one) and
+ * rebuilds each error and Buffer once: shared references and cycles among
+ * errors and values (`err.self = err`, `err.cause.parent = err`) arrive as
+ * they were, thrown or returned.
  */
 import { serialize } from "node:v8";
 import { types } from "node:util";
@@ -48,8 +53,14 @@ export interface EncodedUncloneable {
   type: string;
 }
 
-/** What stands for an error (or an uncloneable value) in an envelope. */
-export type EncodedRecord = EncodedError | EncodedUncloneable;
+/** A Buffer: its bytes (a Uint8Array over exactly them); it arrives as a Buffer over the same bytes. */
+export interface EncodedBuffer {
+  kind: "buffer";
+  bytes: Uint8Array;
+}
+
+/** What stands for an error, a Buffer or an uncloneable value in an envelope. */
+export type EncodedRecord = EncodedError | EncodedBuffer | EncodedUncloneable;
 
 const RECORDS = "\0parallel-threads:errors";
 
@@ -177,6 +188,8 @@ export function losesParts(error: Error): boolean {
 
 interface Encoder {
   lossy: boolean;
+  /** ArrayBuffers that move with the value (transferred): Buffers over them keep their place in them. */
+  moved: ReadonlySet<ArrayBuffer> | undefined;
   /** Each object met so far: its copy, or its error's record. */
   copies: Map<object, unknown>;
   /** Each uncloneable value described so far (lossy). */
@@ -186,10 +199,15 @@ interface Encoder {
   records: EncodedRecord[];
 }
 
-/** `value` as an envelope; see the module comment and {@link Encoding}. */
-export function encode(value: unknown, encoding: Encoding): Envelope {
+/**
+ * `value` as an envelope; see the module comment and {@link Encoding}.
+ * `moved`: the ArrayBuffers transferred with it (a Buffer over one keeps its
+ * view instead of a copy of its bytes).
+ */
+export function encode(value: unknown, encoding: Encoding, moved?: ReadonlySet<ArrayBuffer>): Envelope {
   const encoder: Encoder = {
     lossy: encoding === "lossy",
+    moved,
     copies: new Map(),
     described: new Map(),
     leaves: new WeakMap(),
@@ -224,6 +242,7 @@ function fits(encoder: Encoder, value: unknown, depth: number): boolean {
       if (depth > MAX_ERROR_DEPTH) return false;
       continue;
     }
+    if (Buffer.isBuffer(current)) continue;
     const kind = containerKind(current);
     if (kind === undefined) {
       if (!leafClones(encoder, current)) return false;
@@ -286,6 +305,7 @@ function encodeShallow(encoder: Encoder, value: unknown, depth: number, pending:
   const known = encoder.copies.get(value);
   if (known !== undefined) return known;
   if (isErrorLike(value)) return encodeError(encoder, value, depth);
+  if (Buffer.isBuffer(value)) return encodeBuffer(encoder, value);
   const kind = containerKind(value);
   if (kind === undefined) return value; // a leaf: structured clone copies it (Date, RegExp, buffers…)
   const copy =
@@ -299,6 +319,22 @@ function encodeShallow(encoder: Encoder, value: unknown, depth: number, pending:
   encoder.copies.set(value, copy);
   pending.push([value, copy]);
   return copy;
+}
+
+/**
+ * A Buffer's record. A Buffer that is part of a larger ArrayBuffer (Node's
+ * 8 KiB pool for small ones) sends a copy of its own bytes alone, unless that
+ * ArrayBuffer is shared or moves with the value; one that spans its whole
+ * ArrayBuffer sends a view of it, so its relation to that ArrayBuffer stays.
+ */
+function encodeBuffer(encoder: Encoder, buffer: Buffer): EncodedBuffer {
+  const whole = buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength;
+  const kept = whole || !(buffer.buffer instanceof ArrayBuffer) || encoder.moved?.has(buffer.buffer) === true;
+  const bytes = kept ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
+  const record: EncodedBuffer = { kind: "buffer", bytes };
+  encoder.copies.set(buffer, record);
+  encoder.records.push(record);
+  return record;
 }
 
 function uncloneable(encoder: Encoder, value: unknown): EncodedUncloneable {
@@ -362,8 +398,8 @@ function encodeError(encoder: Encoder, error: object, depth: number): EncodedErr
 
 interface Decoder {
   records: Set<unknown>;
-  /** Each record decoded so far, and its error. */
-  errors: Map<object, Error>;
+  /** Each record decoded so far, and its error or Buffer. */
+  rebuilt: Map<object, Error | Buffer>;
   /** Containers already being restored. */
   visited: Set<object>;
 }
@@ -373,14 +409,15 @@ export function isEnvelope(value: unknown): value is Envelope {
   return typeof value === "object" && value !== null && Object.hasOwn(value, RECORDS);
 }
 
-/** Whether the envelope's value is itself a record: an error, or an uncloneable value. */
-export function holdsRecord(envelope: Envelope): boolean {
-  return envelope[RECORDS].includes(envelope.value as EncodedRecord);
+/** Whether the envelope's value arrives as an Error: an error's record, or an uncloneable value's. */
+export function holdsError(envelope: Envelope): boolean {
+  const value = envelope.value as EncodedRecord;
+  return value?.kind !== "buffer" && envelope[RECORDS].includes(value);
 }
 
 /**
- * The value of a received envelope, each record rebuilt as an error (once)
- * and the copied containers restored in place. Built-in classes come back
+ * The value of a received envelope, each record rebuilt (once) as an error
+ * or a Buffer, and the copied containers restored in place. Built-in classes come back
  * as real instances, ours with their brand, other classes as an `Error`
  * with an own `name`; `stack`, `cause` and `errors` are non-enumerable own
  * properties, `code` and the other properties enumerable ones; properties
@@ -389,7 +426,7 @@ export function holdsRecord(envelope: Envelope): boolean {
  * `ERR_PARALLEL_UNCLONEABLE_THROW`.
  */
 export function decode(envelope: Envelope): unknown {
-  const decoder: Decoder = { records: new Set(envelope[RECORDS]), errors: new Map(), visited: new Set() };
+  const decoder: Decoder = { records: new Set(envelope[RECORDS]), rebuilt: new Map(), visited: new Set() };
   return decodeValue(decoder, envelope.value);
 }
 
@@ -421,7 +458,7 @@ function decodeValue(decoder: Decoder, value: unknown): unknown {
 /** One level of `value`: a record as its error, anything else as it is (a container queued to restore). */
 function decodeShallow(decoder: Decoder, value: unknown, pending: object[]): unknown {
   if (typeof value !== "object" || value === null) return value;
-  if (decoder.records.has(value)) return decoder.errors.get(value) ?? decodeRecord(decoder, value as EncodedRecord);
+  if (decoder.records.has(value)) return decoder.rebuilt.get(value) ?? decodeRecord(decoder, value as EncodedRecord);
   if (!decoder.visited.has(value)) {
     decoder.visited.add(value);
     pending.push(value);
@@ -429,16 +466,22 @@ function decodeShallow(decoder: Decoder, value: unknown, pending: object[]): unk
   return value;
 }
 
-function decodeRecord(decoder: Decoder, record: EncodedRecord): Error {
+function decodeRecord(decoder: Decoder, record: EncodedRecord): Error | Buffer {
+  if (record.kind === "buffer") {
+    const { bytes } = record;
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    decoder.rebuilt.set(record, buffer);
+    return buffer;
+  }
   if (record.kind === "uncloneable") {
     const error = new Error(`Thread threw an uncloneable value: ${record.description}`);
     defineData(error, "code", "ERR_PARALLEL_UNCLONEABLE_THROW");
     defineHidden(error, "stack", `Error: ${error.message}`);
-    decoder.errors.set(record, error);
+    decoder.rebuilt.set(record, error);
     return error;
   }
   const error = createError(record.constructorName, record.message, record.name);
-  decoder.errors.set(record, error); // before its parts: references back to it find the error
+  decoder.rebuilt.set(record, error); // before its parts: references back to it find the error
   const props = record.props;
   if (!Object.hasOwn(props, "name") && error.name !== record.name) defineHidden(error, "name", record.name);
   defineHidden(error, "stack", record.stack ?? `${record.name}: ${record.message}`);

@@ -7,7 +7,7 @@
  * stack of the error it rejects with.
  */
 import { appendFrames, framesOf } from "../errors/call-site-frames.js";
-import { decode, encode, holdsRecord, type Envelope } from "./error-codec.js";
+import { decode, encode, holdsError, type Envelope } from "./error-codec.js";
 
 export { MAX_ERROR_DEPTH } from "./error-codec.js";
 export type { EncodedError, EncodedRecord, EncodedUncloneable } from "./error-codec.js";
@@ -41,7 +41,7 @@ export function encodeThrown(value: unknown): EncodedThrown {
  */
 export function decodeThrown(data: EncodedThrown, callSiteStack?: string): unknown {
   const decoded = decode(data);
-  if (callSiteStack !== undefined && holdsRecord(data)) {
+  if (callSiteStack !== undefined && holdsError(data)) {
     const frames = framesOf(callSiteStack);
     const error = decoded as Error;
     appendFrames(error, frames);

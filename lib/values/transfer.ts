@@ -19,17 +19,23 @@ export interface Transfer<T> {
   readonly list: readonly Transferable[];
 }
 
-/** The ArrayBuffers a value refers to directly (itself, or a view's buffer). */
+/**
+ * The ArrayBuffers a value refers to directly (itself, or a view's buffer).
+ * Not the ArrayBuffer of a Buffer that is only part of it (Node's pool, for
+ * small Buffers, can't move): such a Buffer's bytes are copied instead.
+ */
 function defaultList(value: unknown): Transferable[] {
   if (value instanceof ArrayBuffer) return [value];
-  if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) return [value.buffer];
-  return [];
+  if (!ArrayBuffer.isView(value) || !(value.buffer instanceof ArrayBuffer)) return [];
+  if (Buffer.isBuffer(value) && value.byteLength !== value.buffer.byteLength) return [];
+  return [value.buffer];
 }
 
 /**
  * Marks `value` to be moved, not copied, to the thread: the ArrayBuffers in
- * `list` (by default the value itself, or a typed array's buffer) are
- * transferred zero-copy and detached here. Typed as `T`, so it fits the
+ * `list` (by default the value itself, or a typed array's buffer; a Buffer
+ * that is part of a larger ArrayBuffer is copied) are transferred zero-copy
+ * and detached here. Typed as `T`, so it fits the
  * parameter it is passed to.
  *
  * ```ts

@@ -2,15 +2,16 @@
  * How arguments and results cross threads: primitives travel as they are
  * through the core; everything else is serialized with the structured clone
  * algorithm (V8's serializer, as `postMessage` uses it), after a check that
- * refuses what would arrive broken. Errors with parts structured clone
- * drops travel in an envelope (lib/error-values.ts).
+ * refuses what would arrive broken. Values holding Buffers, or errors with
+ * parts structured clone drops, travel in an envelope (error-values.ts), so
+ * Buffers arrive as Buffers and errors whole.
  */
 
 import { Deserializer, Serializer } from "node:v8";
 
 import { PayloadKind } from "../wire/protocol.js";
 import { checkCloneable, Found } from "./clone-check.js";
-import { isEnvelope, unwrapErrors, wrapErrors } from "./error-values.js";
+import { fromEnvelope, isEnvelope, toEnvelope } from "./error-values.js";
 import { CloneError } from "../errors/errors.js";
 import { isTransfer, transferablesIn, type Transferable } from "./transfer.js";
 
@@ -28,8 +29,9 @@ export interface PortMessage {
  * The structured clone algorithm, as V8 implements it for `postMessage` and
  * `structuredClone`. Not `v8.serialize`: Node's DefaultSerializer writes each
  * typed array as a copy of its bytes alone, so a view and its ArrayBuffer
- * sent together would arrive unrelated (and a Buffer as a Buffer); here
- * they arrive as `structuredClone` makes them.
+ * sent together would arrive unrelated and a typed array's offset is lost;
+ * here they arrive as `structuredClone` makes them (and Buffers, which it
+ * would make Uint8Arrays, travel in the envelope).
  */
 function serialize(value: unknown): Buffer {
   const serializer = new Serializer();
@@ -44,9 +46,9 @@ function deserialize(data: Buffer): unknown {
   return deserializer.readValue();
 }
 
-/** A value as it arrived, its errors made whole when it came in an envelope. */
+/** A value as it arrived, its errors and Buffers made whole when it came in an envelope. */
 export function arrived(value: unknown): unknown {
-  return isEnvelope(value) ? unwrapErrors(value) : value;
+  return isEnvelope(value) ? fromEnvelope(value) : value;
 }
 
 function isFastPrimitive(value: unknown): boolean {
@@ -70,7 +72,7 @@ function isFastPrimitive(value: unknown): boolean {
 export function encodeArgs(args: readonly unknown[]): Encoded {
   let fast = true;
   let port = false;
-  let rich = false;
+  let envelope = false;
   let unwrapped: unknown[] | undefined;
   const transfer: Transferable[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -85,14 +87,15 @@ export function encodeArgs(args: readonly unknown[]): Encoded {
     }
     const found = checkCloneable(arg, i);
     if (found & Found.SharedMemory) port = true;
-    if (found & Found.RichErrors) rich = true;
+    if (found & Found.Envelope) envelope = true;
   }
   if (fast) return [PayloadKind.Values, args];
-  if (!port) return [PayloadKind.Serialized, serializeArgs(args, rich)];
+  if (!port) return [PayloadKind.Serialized, serializeArgs(args, envelope)];
   const values = unwrapped ?? args;
-  if (rich) {
+  if (envelope) {
+    const moved = new Set(transfer.filter((item): item is ArrayBuffer => item instanceof ArrayBuffer));
     try {
-      return [PayloadKind.Port, { args: wrapErrors(values), transfer }];
+      return [PayloadKind.Port, { args: toEnvelope(values, moved), transfer }];
     } catch (error) {
       values.forEach((arg, i) => envelopeOrRefuse(arg, i));
       throw refusal(error, values, undefined);
@@ -110,9 +113,11 @@ export function encodeValue(value: unknown, viaPort = false, moveBuffers = false
   if (typeof value === "number") return [PayloadKind.Number, value];
   if (isFastPrimitive(value)) return [PayloadKind.Values, [value]];
   const found = checkCloneable(value, undefined);
-  const sent = found & Found.RichErrors ? envelopeOrRefuse(value, undefined) : value;
+  // Buffers that are part of a larger ArrayBuffer are copied into the
+  // envelope, so `moveBuffers` moves what the envelope holds.
+  const sent = found & Found.Envelope ? envelopeOrRefuse(value, undefined) : value;
   if (viaPort && (found & Found.SharedMemory || moveBuffers)) {
-    return [PayloadKind.Port, { value: sent, transfer: moveBuffers ? transferablesIn(value) : [] }];
+    return [PayloadKind.Port, { value: sent, transfer: moveBuffers ? transferablesIn(sent) : [] }];
   }
   return [PayloadKind.Serialized, serializeOrRefuse(sent, undefined)];
 }
@@ -135,21 +140,21 @@ function serializeOrRefuse(value: unknown, argumentIndex: number | undefined): B
   }
 }
 
-/** `wrapErrors`, with a failure (nesting too deep) reported as a CloneError. */
+/** `toEnvelope`, with a failure (nesting too deep) reported as a CloneError. */
 function envelopeOrRefuse(value: unknown, argumentIndex: number | undefined): unknown {
   try {
-    return wrapErrors(value);
+    return toEnvelope(value);
   } catch (error) {
     throw refusal(error, value, argumentIndex);
   }
 }
 
-/** Serializes the arguments (in an envelope when `rich`); on a refusal, finds the argument to blame. */
-function serializeArgs(args: readonly unknown[], rich: boolean): Buffer {
+/** Serializes the arguments (in an envelope when `envelope`); on a refusal, finds the argument to blame. */
+function serializeArgs(args: readonly unknown[], envelope: boolean): Buffer {
   try {
-    return serialize(rich ? wrapErrors(args) : args);
+    return serialize(envelope ? toEnvelope(args) : args);
   } catch (error) {
-    args.forEach((arg, i) => serializeOrRefuse(rich ? envelopeOrRefuse(arg, i) : arg, i));
+    args.forEach((arg, i) => serializeOrRefuse(envelope ? envelopeOrRefuse(arg, i) : arg, i));
     throw refusal(error, args, undefined);
   }
 }
