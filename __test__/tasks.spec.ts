@@ -228,6 +228,23 @@ test("TypeScript under tsx: a ./work.js specifier finds work.ts when only the Ty
   t.deepEqual(JSON.parse(result.stdout.trim()), { area: 9, text: "ab-ab" });
 });
 
+for (const [how, command, args] of [
+  ["the tsx CLI", path.join(ROOT, "node_modules/.bin/tsx"), []],
+  ["node --import tsx", process.execPath, ["--import", "tsx"]],
+] as const) {
+  test(`TypeScript under ${how}: threads start without tsx and load it only for a task module that needs it`, async (t) => {
+    const result = await run(command, [...args, fixture("tsx-loader-on-demand.mts")], 60_000);
+    t.is(result.code, 0, result.stderr);
+    t.deepEqual(JSON.parse(result.stdout.trim()), {
+      parentHasTsx: true,
+      before: { flags: [], files: 0 },
+      enumResult: 41, // an enum and "./work-ts-helper.js" for a .ts file: only tsx loads it
+      area: 9,
+      explicitKeepsFlags: true, // an executor's own execArgv is used as given
+    });
+  });
+}
+
 // A recursive fan-out deeper than maxThreads: every fib(n) call runs fib(n-1)
 // and fib(n-2) as parallel task calls from inside its thread and waits for
 // them (blocking in resultsSync, or awaiting results). fib(6) makes 25 calls,

@@ -12,6 +12,6 @@ export const DEFAULT_SYSTEMS = [
 ];
 
 // Not run unless named with --systems.
-export const OPTIONAL_SYSTEMS = ["parallel-threads-tasks"];
+export const OPTIONAL_SYSTEMS = ["parallel-threads-tasks", "parallel-threads-tasks-ts"];
 
 export const ALL_SYSTEMS = [...DEFAULT_SYSTEMS, ...OPTIONAL_SYSTEMS];

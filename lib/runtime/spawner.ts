@@ -13,6 +13,7 @@ import { addonFile, binding } from "../wire/binding.js";
 import { PayloadKind } from "../wire/protocol.js";
 import { encodeThrown } from "../values/error-transport.js";
 import { ADDON_FILE, POOL_THREAD } from "../wire/pool-thread.js";
+import { threadArgv, type ThreadArgv } from "./typescript.js";
 
 /** Worker options an executor stores with the core. */
 export interface SpawnOptions {
@@ -98,9 +99,14 @@ export function allPorts(): Iterable<MessagePort> {
   return ports.values();
 }
 
+/** This isolate's Node options for threads, without tsx's loader (see typescript.ts). */
+let inheritedArgv: ThreadArgv | undefined;
+
 /** Starts the worker for `thread`; it attaches to the core by itself. */
 export function spawnThread(thread: number, executor: number, spawner: number): void {
   const options = spawnOptionsOf(executor);
+  // An executor's own execArgv is used as given; the inherited one loses tsx.
+  const argv = options.execArgv === undefined ? (inheritedArgv ??= threadArgv(process.execArgv)) : undefined;
   const { port1, port2 } = new MessageChannel();
   let worker: Worker;
   try {
@@ -112,10 +118,11 @@ export function spawnThread(thread: number, executor: number, spawner: number): 
         idleTimeout: options.idleTimeout,
         port: port2,
         spawner,
+        tsxApi: argv?.tsxApi,
       },
       transferList: [port2],
       resourceLimits: options.resourceLimits,
-      execArgv: options.execArgv,
+      execArgv: argv?.execArgv ?? options.execArgv,
       env: options.env,
       name: `parallel-threads #${thread}`,
     });

@@ -10,8 +10,6 @@
 
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import { existsSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { workerData, type MessagePort } from "node:worker_threads";
 
 import { binding } from "../wire/binding.js";
@@ -20,13 +18,16 @@ import { encodeThrown } from "../values/error-transport.js";
 import { attachAsThread } from "./caller.js";
 import { post, receive } from "../values/ports.js";
 import { taskOfSource } from "./task-source.js";
+import { importTaskModule } from "./typescript.js";
 import { arrived, decodeArgs, encodeData, encodeValue, type Encoded, type PortMessage } from "../values/transport.js";
 
-const { thread, idleTimeout, port, spawner } = workerData as {
+const { thread, idleTimeout, port, spawner, tsxApi } = workerData as {
   thread: number;
   idleTimeout: number;
   port: MessagePort;
   spawner: number;
+  /** Where tsx is, when the program runs under it (this thread loads it only for TypeScript tasks). */
+  tsxApi: string | undefined;
 };
 
 // Portable functions may `require()` built-ins and installed packages.
@@ -70,61 +71,11 @@ function compiled(id: number): Function | Promise<Function> {
   return made;
 }
 
-/**
- * Where tsx is, when the program runs under it: Node 20 does not apply the
- * `--import` loader of execArgv to worker threads, so TypeScript modules are
- * then imported through tsx's own API.
- */
-function tsxRoot(): string | undefined {
-  for (const arg of process.execArgv) {
-    const at = arg.replace(/^file:\/\//, "").lastIndexOf("/tsx/dist/");
-    if (at >= 0) return arg.replace(/^file:\/\//, "").slice(0, at + "/tsx/dist/".length);
-  }
-  return undefined;
-}
-
-/** Imports a module, through tsx for TypeScript files when the program runs under tsx. */
-async function importModule(url: string): Promise<Record<string, unknown>> {
-  try {
-    return (await import(url)) as Record<string, unknown>;
-  } catch (error) {
-    const tsx = tsxRoot();
-    if ((error as { code?: string })?.code !== "ERR_UNKNOWN_FILE_EXTENSION" || tsx === undefined) throw error;
-    const api = (await import(pathToFileURL(path.join(tsx, "esm/api/index.mjs")).href)) as {
-      tsImport(specifier: string, parent: string): Promise<Record<string, unknown>>;
-    };
-    return api.tsImport(url, pathToFileURL(path.join(process.cwd(), "/")).href);
-  }
-}
-
-/**
- * TypeScript's own convention: `./work.js` names `./work.ts` (`.mjs` →
- * `.mts`, `.cjs` → `.cts`) when only the TypeScript file exists. The URL of
- * that file when `url` was not found and it exists (it then runs under tsx
- * or Node's type stripping, as the program does).
- */
-function typeScriptSource(url: string, error: unknown): string | undefined {
-  const code = (error as { code?: string } | null)?.code;
-  if (code !== "ERR_MODULE_NOT_FOUND" && code !== "ERR_UNSUPPORTED_DIR_IMPORT") return undefined;
-  const match = /\.(m|c)?js$/.exec(url);
-  if (match === null || !url.startsWith("file:")) return undefined;
-  const candidate = `${url.slice(0, match.index)}.${match[1] ?? ""}ts`;
-  try {
-    return existsSync(fileURLToPath(candidate)) ? candidate : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Imports a task's module (once per thread) and picks the export. */
 async function loadTask(url: string, exportName: string): Promise<Function> {
   let module: Record<string, unknown>;
   try {
-    module = await importModule(url).catch((error: unknown) => {
-      const source = typeScriptSource(url, error);
-      if (source === undefined) throw error;
-      return importModule(source);
-    });
+    module = await importTaskModule(url, tsxApi);
   } catch (error) {
     throw new Error(`tasks(): could not import ${url}: ${(error as Error)?.message ?? String(error)}`, {
       cause: error,
