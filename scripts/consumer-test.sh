@@ -60,7 +60,7 @@ cleanup() {
 trap cleanup EXIT
 
 header "check the build to pack"
-for f in dist/index.js dist/index.d.ts binding.js binding.d.ts index.mjs index.d.ts "$addon" \
+for f in dist/index.js dist/index.d.ts binding.js binding.d.ts index.mjs index.bundler.mjs index.d.ts "$addon" \
   "npm/$platform/package.json" node_modules/tsx/dist/cli.mjs node_modules/typescript/bin/tsc; do
   [[ -e "$root/$f" ]] || fail "$f is missing: build first (npm install / npm run build)"
   echo "found $f"
@@ -108,7 +108,7 @@ main_tgz="$tmp/packs/$(tail -n 1 "$tmp/pack-main.out")"
 [[ -f "$main_tgz" ]] || fail "npm pack gave no tarball ($(cat "$tmp/pack-main.out"))"
 tar -tzf "$main_tgz" | sort >"$tmp/main-files.txt"
 echo "$(basename "$main_tgz"): $(wc -l <"$tmp/main-files.txt") files"
-for f in package/package.json package/index.mjs package/index.d.ts package/binding.js package/binding.d.ts \
+for f in package/package.json package/index.mjs package/index.bundler.mjs package/index.d.ts package/binding.js package/binding.d.ts \
   package/dist/index.js package/dist/index.d.ts; do
   grep -qx "$f" "$tmp/main-files.txt" || fail "the main tarball lacks $f"
 done

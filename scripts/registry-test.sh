@@ -176,7 +176,7 @@ isolated_env() {
 }
 
 header "check the build to release"
-for f in package.json README.md LICENSE .gitignore index.mjs index.d.ts binding.js binding.d.ts \
+for f in package.json README.md LICENSE .gitignore index.mjs index.bundler.mjs index.d.ts binding.js binding.d.ts \
   dist/index.js dist/index.d.ts "$addon" "npm/$platform/package.json" \
   node_modules/@napi-rs/cli/dist/cli.js node_modules/typescript/bin/tsc node_modules/tsx/dist/cli.mjs; do
   [[ -e "$root/$f" ]] || fail "$f is missing: build first (npm install / npm run build)"
@@ -275,7 +275,7 @@ EOF
 header "stage the release checkout"
 release="$tmp/release"
 mkdir -p "$release/artifacts/bindings-$target" "$tmp/napi-tmp"
-for f in package.json README.md LICENSE .gitignore index.mjs index.d.ts binding.js binding.d.ts; do
+for f in package.json README.md LICENSE .gitignore index.mjs index.bundler.mjs index.d.ts binding.js binding.d.ts; do
   cp "$root/$f" "$release/$f"
 done
 cp -R "$root/dist" "$root/npm" "$release/"
@@ -351,7 +351,7 @@ for pkg in parallel-threads "parallel-threads-$platform"; do
   tar -tzf "$tgz" | sort >"$tmp/$pkg.files"
   echo "$pkg-$version.tgz: $(wc -l <"$tmp/$pkg.files") files"
 done
-for f in package/LICENSE package/README.md package/index.mjs package/index.d.ts package/binding.js package/dist/index.js package/dist/index.d.ts; do
+for f in package/LICENSE package/README.md package/index.mjs package/index.bundler.mjs package/index.d.ts package/binding.js package/dist/index.js package/dist/index.d.ts; do
   grep -qx "$f" "$tmp/parallel-threads.files" || fail "the published parallel-threads lacks $f"
 done
 if grep -E '\.node$' "$tmp/parallel-threads.files"; then
