@@ -34,15 +34,9 @@ npm_bin="${NPM:-$(command -v npm || true)}"
 platform="linux-x64-gnu"
 addon="parallel-threads.$platform.node"
 
-step=0
-header() {
-  step=$((step + 1))
-  printf '\n=== %d. %s ===\n' "$step" "$*"
-}
-fail() {
-  printf '\nconsumer-test: FAILED: %s\n' "$*" >&2
-  exit 1
-}
+script_name="consumer-test"
+# shellcheck source=lib/consumer-steps.sh
+source "$root/scripts/lib/consumer-steps.sh"
 
 [[ -n "$node_bin" && -x "$node_bin" ]] || fail "node not found (set NODE)"
 [[ -n "$npm_bin" && -e "$npm_bin" ]] || fail "npm not found (set NPM)"
@@ -283,36 +277,14 @@ assert.match(typed[1], /^n=5@[1-9]\d*$/);
 console.log(`addon: ${(load("./check-binding.cjs") as () => string)()}`);
 console.log("TypeScript consumer OK");
 EOF
-cat >tsconfig.json <<EOF
-{
-  "compilerOptions": {
-    "target": "ES2022",
-    "module": "NodeNext",
-    "moduleResolution": "NodeNext",
-    "strict": true,
-    "noEmit": true,
-    "skipLibCheck": false,
-    "types": ["node"],
-    "typeRoots": ["$root/node_modules/@types"]
-  },
-  "files": ["consumer.mts"]
-}
-EOF
+write_tsconfig
 ls
 
-header "ESM consumer (node consumer.mjs)"
-consumer_env node consumer.mjs | tee "$tmp/esm.out"
-grep -qx "ESM consumer OK" "$tmp/esm.out" || fail "the ESM consumer did not print OK"
-
-header "CommonJS consumer (node consumer.cjs)"
-consumer_env node consumer.cjs | tee "$tmp/cjs.out"
-grep -qx "CJS consumer OK" "$tmp/cjs.out" || fail "the CommonJS consumer did not print OK"
-
-header "TypeScript consumer: type-check (tsc) and run (tsx consumer.mts)"
-# The published types (index.d.ts -> dist/index.d.ts) must type-check a strict consumer.
-consumer_env node "$root/node_modules/typescript/bin/tsc" -p tsconfig.json || fail "tsc rejected consumer.mts"
-echo "tsc: no errors"
-consumer_env node "$root/node_modules/tsx/dist/cli.mjs" consumer.mts | tee "$tmp/ts.out"
-grep -qx "TypeScript consumer OK" "$tmp/ts.out" || fail "the TypeScript consumer did not print OK"
+# The runner of the consumers: as the consumer (consumer_env); no time limit.
+consumer_runner() {
+  shift
+  consumer_env "$@"
+}
+run_consumers consumer_runner
 
 printf '\nconsumer-test: PASSED (ESM, CommonJS and TypeScript consumers; prebuilt binary from parallel-threads-%s; no cargo)\n' "$platform"

@@ -68,15 +68,9 @@ addon="parallel-threads.$platform.node"
 napi_cli="$root/node_modules/@napi-rs/cli/dist/cli.js"
 started=$SECONDS
 
-step=0
-header() {
-  step=$((step + 1))
-  printf '\n=== %d. %s ===\n' "$step" "$*"
-}
-fail() {
-  printf '\nregistry-test: FAILED: %s\n' "$*" >&2
-  exit 1
-}
+script_name="registry-test"
+# shellcheck source=lib/consumer-steps.sh
+source "$root/scripts/lib/consumer-steps.sh"
 
 [[ -n "$node_bin" && -x "$node_bin" ]] || fail "node not found (set NODE)"
 [[ -n "$npm_bin" && -e "$npm_bin" ]] || fail "npm not found (set NPM)"
@@ -480,41 +474,10 @@ console.log("TypeScript consumer OK");
 EOF
 # The installed package's types; node's from the repository (the consumer
 # project installs nothing but parallel-threads).
-cat >tsconfig.json <<EOF
-{
-  "compilerOptions": {
-    "target": "ES2022",
-    "module": "NodeNext",
-    "moduleResolution": "NodeNext",
-    "strict": true,
-    "noEmit": true,
-    "skipLibCheck": false,
-    "types": ["node"],
-    "typeRoots": ["$root/node_modules/@types"]
-  },
-  "files": ["consumer.mts"]
-}
-EOF
+write_tsconfig
 ls
 
-header "ESM consumer (node consumer.mjs)"
-consumer_run 60 node consumer.mjs >"$tmp/esm.out" 2>&1 || { cat "$tmp/esm.out"; fail "the ESM consumer failed"; }
-cat "$tmp/esm.out"
-grep -qx "ESM consumer OK" "$tmp/esm.out" || fail "the ESM consumer did not print OK"
-
-header "CommonJS consumer (node consumer.cjs)"
-consumer_run 60 node consumer.cjs >"$tmp/cjs.out" 2>&1 || { cat "$tmp/cjs.out"; fail "the CommonJS consumer failed"; }
-cat "$tmp/cjs.out"
-grep -qx "CJS consumer OK" "$tmp/cjs.out" || fail "the CommonJS consumer did not print OK"
-
-header "TypeScript consumer: type-check (tsc --noEmit) and run (tsx)"
-consumer_run 120 node "$root/node_modules/typescript/bin/tsc" --noEmit -p tsconfig.json ||
-  fail "tsc rejected consumer.mts against the installed package's types"
-echo "tsc: no errors"
-consumer_run 60 node "$root/node_modules/tsx/dist/cli.mjs" consumer.mts >"$tmp/ts.out" 2>&1 ||
-  { cat "$tmp/ts.out"; fail "the TypeScript consumer failed"; }
-cat "$tmp/ts.out"
-grep -qx "TypeScript consumer OK" "$tmp/ts.out" || fail "the TypeScript consumer did not print OK"
+run_consumers consumer_run
 
 printf '\nregistry-test: PASSED in %ds (released to %s with napi artifacts, napi prepublish, npm publish; npm install parallel-threads got parallel-threads-%s; ESM, CommonJS and TypeScript consumers)\n' \
   $((SECONDS - started)) "$registry" "$platform"
