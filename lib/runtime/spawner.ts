@@ -13,7 +13,7 @@ import { addonFile, binding } from "../wire/binding.js";
 import { PayloadKind } from "../wire/protocol.js";
 import { encodeThrown } from "../values/error-transport.js";
 import { ADDON_FILE, POOL_THREAD } from "../wire/pool-thread.js";
-import { threadArgv, type ThreadArgv } from "./typescript.js";
+import { threadArgv, withoutRefusedFlags, type ThreadArgv } from "./typescript.js";
 
 /** Worker options an executor stores with the core. */
 export interface SpawnOptions {
@@ -102,30 +102,50 @@ export function allPorts(): Iterable<MessagePort> {
 /** This isolate's Node options for threads, without tsx's loader (see typescript.ts). */
 let inheritedArgv: ThreadArgv | undefined;
 
+/**
+ * A new Worker. An executor's own execArgv is used as given; the inherited
+ * one loses tsx's loader, and then the process-wide flags a Worker refuses
+ * to be given (it inherits them anyway).
+ */
+function startWorker(options: SpawnOptions, workerData: Record<string, unknown>, port: MessagePort): Worker {
+  const inherit = options.execArgv === undefined;
+  const argv = inherit ? (inheritedArgv ??= threadArgv(process.execArgv)) : { execArgv: options.execArgv };
+  const start = () =>
+    new Worker(workerScriptPath(), {
+      workerData: { ...workerData, tsxApi: argv.tsxApi },
+      transferList: [port],
+      resourceLimits: options.resourceLimits,
+      execArgv: argv.execArgv,
+      env: options.env,
+      name: `parallel-threads #${String(workerData.thread)}`,
+    });
+  try {
+    return start();
+  } catch (error) {
+    if (!inherit || argv.execArgv === undefined) throw error;
+    inheritedArgv = withoutRefusedFlags(argv, error);
+    return startWorker(options, workerData, port);
+  }
+}
+
 /** Starts the worker for `thread`; it attaches to the core by itself. */
 export function spawnThread(thread: number, executor: number, spawner: number): void {
   const options = spawnOptionsOf(executor);
-  // An executor's own execArgv is used as given; the inherited one loses tsx.
-  const argv = options.execArgv === undefined ? (inheritedArgv ??= threadArgv(process.execArgv)) : undefined;
   const { port1, port2 } = new MessageChannel();
   let worker: Worker;
   try {
-    worker = new Worker(workerScriptPath(), {
-      workerData: {
+    worker = startWorker(
+      options,
+      {
         [POOL_THREAD]: true,
         [ADDON_FILE]: addonFile(),
         thread,
         idleTimeout: options.idleTimeout,
         port: port2,
         spawner,
-        tsxApi: argv?.tsxApi,
       },
-      transferList: [port2],
-      resourceLimits: options.resourceLimits,
-      execArgv: argv?.execArgv ?? options.execArgv,
-      env: options.env,
-      name: `parallel-threads #${thread}`,
-    });
+      port2,
+    );
   } catch (error) {
     reportGone(thread, { message: "the thread could not be started", cause: encodeThrown(error) });
     return;

@@ -17,7 +17,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** Node options of a pool thread, and where tsx's API is when they were taken from a program run under tsx. */
 export interface ThreadArgv {
-  execArgv: string[];
+  /** The Worker's `execArgv`; undefined: the process's, inherited. */
+  execArgv: string[] | undefined;
   /** URL of `tsx/esm/api`, when tsx's flags were taken out. */
   tsxApi?: string;
 }
@@ -44,8 +45,10 @@ function tsxApiOf(value: string): string | undefined {
 
 /**
  * `execArgv` without tsx's loader flags (`--import tsx`, `--require
- * …/tsx/dist/preflight.cjs`, …), and where tsx is; unchanged when it names
- * no tsx, or one that can't be found.
+ * …/tsx/dist/preflight.cjs`, …), and where tsx is; inherited as it is when
+ * it names no tsx, or one that can't be found. (A Worker given its
+ * `execArgv` refuses process-wide flags such as `--expose-gc`, which it
+ * inherits silently: see `withoutRefusedFlags`.)
  */
 export function threadArgv(execArgv: readonly string[]): ThreadArgv {
   const kept: string[] = [];
@@ -61,7 +64,21 @@ export function threadArgv(execArgv: readonly string[]): ThreadArgv {
     }
     kept.push(arg);
   }
-  return tsxApi === undefined ? { execArgv: [...execArgv] } : { execArgv: kept, tsxApi };
+  return tsxApi === undefined ? { execArgv: undefined } : { execArgv: kept, tsxApi };
+}
+
+/**
+ * `argv` without the flags a Worker refused (`ERR_WORKER_INVALID_EXEC_ARGV`
+ * names them: process-wide flags, which every thread has anyway); inherited
+ * as it is when `error` is another, or names none of them.
+ */
+export function withoutRefusedFlags(argv: ThreadArgv, error: unknown): ThreadArgv {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  const listed = code === "ERR_WORKER_INVALID_EXEC_ARGV" ? /flags: (.*)$/.exec(message ?? "") : null;
+  const refused = new Set(listed?.[1]?.split(", ") ?? []);
+  const kept = argv.execArgv?.filter((arg) => !refused.has(arg));
+  if (kept === undefined || kept.length === argv.execArgv!.length) return { execArgv: undefined };
+  return { ...argv, execArgv: kept };
 }
 
 /** Whether a module URL is a TypeScript file. */
