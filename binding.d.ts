@@ -256,8 +256,11 @@ export declare function trimHeap(): boolean
 export declare function waitPayload(thread: number, call: number): boolean
 
 /**
- * Blocks until `calls` settled (or one failed, with `firstFailure`); says
- * how the wait ended (`Again`: a slice ended, which lets a pending
- * `worker.terminate()` take effect).
+ * Blocks until `calls` settled (or one failed, with `firstFailure`).
+ * Returns `SyncWaitResult.Again` (a number) when a wait slice ended (which
+ * lets a pending `worker.terminate()` take effect); otherwise what arrived
+ * meanwhile, packed as `drain` packs it (into `objs` and `scratch`), with
+ * how the wait ended (a `SyncWaitResult`) in the slot after the used ones:
+ * `arrivals[arrivals[0]]`.
  */
-export declare function waitSync(calls: Array<number>, firstFailure: boolean, timeoutMs?: number | undefined | null): SyncWaitResult
+export declare function waitSync(calls: Array<number>, firstFailure: boolean, timeoutMs: number | undefined | null, objs: unknown, scratch: unknown): Float64Array | number

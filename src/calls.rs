@@ -2,14 +2,14 @@
 
 use std::time::{Duration, Instant};
 
-use napi::bindgen_prelude::{JsValue, Unknown};
+use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
 use parallel_threads_core::{engine, CallSpec};
 
-use crate::protocol::SyncWaitResult;
+use crate::protocol::{num, SyncWaitResult};
 
-use crate::convert::payload_from_js;
+use crate::convert::{arrivals_with_tail_to_js, out_of, payload_from_js, Made};
 use crate::errors::{core_error, napi_error};
 use crate::isolate::current_isolate;
 
@@ -63,26 +63,39 @@ pub fn cancel(env: Env, call: f64, reason_kind: u32, reason: Unknown<'_>) -> Res
   Ok(engine().cancel(call as u64, reason))
 }
 
-/// Blocks until `calls` settled (or one failed, with `firstFailure`); says
-/// how the wait ended (`Again`: a slice ended, which lets a pending
-/// `worker.terminate()` take effect).
-#[napi]
+/// Blocks until `calls` settled (or one failed, with `firstFailure`).
+/// Returns `SyncWaitResult.Again` (a number) when a wait slice ended (which
+/// lets a pending `worker.terminate()` take effect); otherwise what arrived
+/// meanwhile, packed as `drain` packs it (into `objs` and `scratch`), with
+/// how the wait ended (a `SyncWaitResult`) in the slot after the used ones:
+/// `arrivals[arrivals[0]]`.
+#[napi(ts_return_type = "Float64Array | number")]
 pub fn wait_sync(
+  env: Env,
   calls: Vec<f64>,
   first_failure: bool,
   timeout_ms: Option<f64>,
-) -> Result<SyncWaitResult> {
+  objs: Unknown<'_>,
+  scratch: Unknown<'_>,
+) -> Result<Made> {
   let calls: Vec<u64> = calls.into_iter().map(|c| c as u64).collect();
   let deadline = duration(timeout_ms).map(|d| Instant::now() + d);
   let slice_end = Some(Instant::now() + crate::worker::SLICE);
   let isolate = current_isolate()?;
-  Ok(SyncWaitResult::from(engine().wait_sync_within(
-    isolate,
-    &calls,
-    first_failure,
-    deadline,
-    slice_end,
-  )))
+  let (waited, arrivals) =
+    engine().wait_sync_and_drain(isolate, &calls, first_failure, deadline, slice_end);
+  let result = SyncWaitResult::from(waited);
+  Ok(Made(unsafe {
+    match arrivals {
+      None => u32::to_napi_value(env.raw(), result.into())?,
+      Some(arrivals) => arrivals_with_tail_to_js(
+        env.raw(),
+        arrivals,
+        out_of(&objs, &scratch),
+        Some(num(result)),
+      )?,
+    }
+  }))
 }
 
 /// The thread a call was placed on, or undefined while it waits for one.

@@ -133,14 +133,17 @@ impl Packed {
   unsafe fn payload(&mut self, env: sys::napi_env, payload: Payload) -> Result<()> {
     match payload {
       Payload::Values(values) => {
-        if let Some(numbers) = all_numbers(&values) {
-          if numbers.len() == 1 {
-            self.num(num(PayloadKind::Number));
-            self.num(numbers[0]);
-          } else {
+        if values.iter().all(|v| matches!(v, Value::Number(_))) {
+          if values.len() != 1 {
             self.num(num(PayloadKind::Numbers));
-            self.num(numbers.len() as f64);
-            self.nums.extend(numbers);
+            self.num(values.len() as f64);
+          } else {
+            self.num(num(PayloadKind::Number));
+          }
+          for value in values {
+            if let Value::Number(n) = value {
+              self.num(n);
+            }
           }
           return Ok(());
         }
@@ -172,7 +175,18 @@ impl Packed {
 
   /// The `Float64Array`, after putting the other values into `out.objs`:
   /// `out.scratch` when the numbers fit there (no allocation), else a new one.
-  unsafe fn finish(mut self, env: sys::napi_env, out: Out) -> Result<sys::napi_value> {
+  unsafe fn finish(self, env: sys::napi_env, out: Out) -> Result<sys::napi_value> {
+    self.finish_with_tail(env, out, None)
+  }
+
+  /// `finish`, with `tail` (if any) in the slot after the used ones
+  /// (`nums[nums[0]]`), outside the layout its readers walk.
+  unsafe fn finish_with_tail(
+    mut self,
+    env: sys::napi_env,
+    out: Out,
+    tail: Option<f64>,
+  ) -> Result<sys::napi_value> {
     for (i, value) in self.objs.into_iter().enumerate() {
       check(
         sys::napi_set_element(env, out.objs, i as u32, value),
@@ -180,6 +194,9 @@ impl Packed {
       )?;
     }
     self.nums[0] = self.nums.len() as f64;
+    if let Some(tail) = tail {
+      self.nums.push(tail);
+    }
     if let Some(scratch) = out.scratch {
       let mut is_typed = false;
       check(
@@ -232,16 +249,6 @@ impl Packed {
     )?;
     Ok(array)
   }
-}
-
-fn all_numbers(values: &[Value]) -> Option<Vec<f64>> {
-  values
-    .iter()
-    .map(|v| match v {
-      Value::Number(n) => Some(*n),
-      _ => None,
-    })
-    .collect()
 }
 
 /// A JavaScript-owned copy of `bytes`. (An external buffer over Rust memory
@@ -300,6 +307,16 @@ pub unsafe fn arrivals_to_js(
   arrivals: Arrivals,
   out: Out,
 ) -> Result<sys::napi_value> {
+  arrivals_with_tail_to_js(env, arrivals, out, None)
+}
+
+/// `arrivals_to_js`, with `tail` in the slot after the used ones.
+pub unsafe fn arrivals_with_tail_to_js(
+  env: sys::napi_env,
+  arrivals: Arrivals,
+  out: Out,
+  tail: Option<f64>,
+) -> Result<sys::napi_value> {
   let Arrivals {
     completions,
     duties,
@@ -328,7 +345,7 @@ pub unsafe fn arrivals_to_js(
     packed.num(f64::from(thread));
     packed.num(f64::from(executor));
   }
-  packed.finish(env, out)
+  packed.finish_with_tail(env, out, tail)
 }
 
 /// `Out` from a binding's arguments (`scratch` may be `undefined`).

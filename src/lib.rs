@@ -11,6 +11,7 @@ mod calls;
 mod convert;
 mod errors;
 mod executors;
+mod fast;
 mod isolate;
 mod memory;
 mod portability;

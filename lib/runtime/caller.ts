@@ -108,8 +108,12 @@ function onWakeHere(): void {
   const objs: unknown[] = [];
   // A nested drain (a settled future's listener waiting for calls) gets
   // fresh numbers: this loop still reads the scratch.
+  handleArrivals(binding.drain(objs, draining ? undefined : drainScratch), objs);
+}
+
+/** Handles drained arrivals (read from `drainScratch` when they are in it). */
+function handleArrivals(arrivals: Float64Array, objs: unknown[]): void {
   const nested = draining;
-  const arrivals = binding.drain(objs, nested ? undefined : drainScratch);
   draining = true;
   try {
     if (readArrivals(arrivals, objs, arrivalHandler) > 1) startBurst();
@@ -224,9 +228,12 @@ function spinForQuickCallsHere(calls: number[]): void {
 function waitSyncHere(calls: number[], firstFailure: boolean, deadline: number | undefined): boolean {
   for (;;) {
     const left = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
-    const result = binding.waitSync(calls, firstFailure, left);
-    if (result === SyncWaitResult.Again) continue;
-    onWakeHere();
+    // The wait drains what arrived in the same crossing.
+    const objs: unknown[] = [];
+    const arrivals = binding.waitSync(calls, firstFailure, left, objs, draining ? undefined : drainScratch);
+    if (typeof arrivals === "number") continue; // SyncWaitResult.Again: a slice ended
+    const result = arrivals[arrivals[0]!] as SyncWaitResult;
+    handleArrivals(arrivals, objs);
     if (result === SyncWaitResult.Settled) return true;
     if (result === SyncWaitResult.TimedOut) return false;
     if (result === SyncWaitResult.Exit)

@@ -61,24 +61,7 @@ impl Engine {
 
   /// Takes what arrived for `isolate`; re-arms its event-loop wake-up.
   pub fn drain(&self, isolate: IsolateId) -> Arrivals {
-    let mut st = self.lock();
-    let is_spawner = st.spawner == Some(isolate);
-    let Some(iso) = st.isolates.get_mut(&isolate) else {
-      return Arrivals::default();
-    };
-    iso.notify_pending = false;
-    let completions = std::mem::take(&mut iso.completions);
-    let assignments = std::mem::take(&mut iso.assignments);
-    let duties = if is_spawner {
-      st.duties.drain(..).collect()
-    } else {
-      Vec::new()
-    };
-    Arrivals {
-      completions,
-      duties,
-      assignments,
-    }
+    self.lock().take_arrivals(isolate)
   }
 
   /// Whether `isolate` is the spawner (it owns the threads and their ports).
@@ -112,27 +95,69 @@ impl Engine {
     deadline: Option<Instant>,
     slice_end: Option<Instant>,
   ) -> SyncWait {
+    self
+      .wait_sync_then(
+        isolate,
+        calls,
+        first_failure,
+        deadline,
+        slice_end,
+        |_, _| (),
+      )
+      .0
+  }
+
+  /// [`Engine::wait_sync_within`], then (unless the slice ended:
+  /// [`SyncWait::Again`]) [`Engine::drain`], under the lock that ends the
+  /// wait: a blocking round trip takes one lock after its wake-up, and the
+  /// binding one crossing, instead of three and two.
+  pub fn wait_sync_and_drain(
+    &self,
+    isolate: IsolateId,
+    calls: &[CallId],
+    first_failure: bool,
+    deadline: Option<Instant>,
+    slice_end: Option<Instant>,
+  ) -> (SyncWait, Option<Arrivals>) {
+    self.wait_sync_then(
+      isolate,
+      calls,
+      first_failure,
+      deadline,
+      slice_end,
+      |st, outcome| (outcome != SyncWait::Again).then(|| st.take_arrivals(isolate)),
+    )
+  }
+
+  /// The blocking wait; `then` runs under the lock that ends it.
+  fn wait_sync_then<R>(
+    &self,
+    isolate: IsolateId,
+    calls: &[CallId],
+    first_failure: bool,
+    deadline: Option<Instant>,
+    slice_end: Option<Instant>,
+    then: impl FnOnce(&mut State, SyncWait) -> R,
+  ) -> (SyncWait, R) {
+    let mut wakes = Wakes::default();
+    let mut st = self.lock();
     let outcome = loop {
-      let (parker, seen) = {
-        let mut wakes = Wakes::default();
-        let mut st = self.lock();
-        if let Some(done) = st.check_sync_wait(&mut wakes, isolate, calls, first_failure) {
-          drop(st);
-          break done;
-        }
-        let Some(iso) = st.isolates.get(&isolate) else {
-          break SyncWait::Exit;
-        };
-        let waiting = (Arc::clone(&iso.parker), iso.parker.seq());
-        drop(st);
-        wakes.run_now();
-        waiting
+      if let Some(done) = st.check_sync_wait(&mut wakes, isolate, calls, first_failure) {
+        break done;
+      }
+      let Some(iso) = st.isolates.get(&isolate) else {
+        break SyncWait::Exit;
       };
+      let (parker, seen) = (Arc::clone(&iso.parker), iso.parker.seq());
+      drop(st);
+      std::mem::take(&mut wakes).run_now();
       let until = match (deadline, slice_end) {
         (Some(d), Some(s)) => Some(d.min(s)),
         (d, s) => d.or(s),
       };
-      if parker.wait(seen, until) == Woken::TimedOut {
+      let woken = parker.wait(seen, until);
+      st = self.lock();
+      if woken == Woken::TimedOut {
         let now = Instant::now();
         if deadline.is_some_and(|d| now >= d) {
           break SyncWait::TimedOut;
@@ -142,8 +167,11 @@ impl Engine {
         }
       }
     };
-    self.with(|st, wakes| st.end_sync_wait(wakes, isolate));
-    outcome
+    st.end_sync_wait(&mut wakes, isolate);
+    let result = then(&mut st, outcome);
+    drop(st);
+    wakes.run_now();
+    (outcome, result)
   }
 
   /// Waits at most `spin` until `calls` settled; true when they did. For
@@ -219,6 +247,27 @@ impl Engine {
 }
 
 impl State {
+  /// Takes what arrived for `isolate`; re-arms its event-loop wake-up.
+  pub(crate) fn take_arrivals(&mut self, isolate: IsolateId) -> Arrivals {
+    let is_spawner = self.spawner == Some(isolate);
+    let Some(iso) = self.isolates.get_mut(&isolate) else {
+      return Arrivals::default();
+    };
+    iso.notify_pending = false;
+    let completions = std::mem::take(&mut iso.completions);
+    let assignments = std::mem::take(&mut iso.assignments);
+    let duties = if is_spawner {
+      self.duties.drain(..).collect()
+    } else {
+      Vec::new()
+    };
+    Arrivals {
+      completions,
+      duties,
+      assignments,
+    }
+  }
+
   /// One look at a blocking wait: `Some` when it must end now, else marks
   /// the isolate as waiting (its thread then leaves maxThreads).
   fn check_sync_wait(
