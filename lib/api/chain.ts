@@ -212,11 +212,9 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
       });
     }
     const deadline = timeout === undefined ? undefined : performance.now() + timeout;
-    waitSync(
-      links.filter((l) => !l.future.done).map((l) => l.call),
-      returnWhen === "FIRST_EXCEPTION",
-      deadline,
-    );
+    const calls: number[] = [];
+    for (const link of links) if (!link.future.done) calls.push(link.call);
+    waitSync(calls, returnWhen === "FIRST_EXCEPTION", deadline);
     const outcome = collect(futures, returnWhen === "FIRST_EXCEPTION", timeout);
     if ("values" in outcome) return outcome.values as unknown as R;
     throw withWaiterFrames(outcome.error, ParallelCalls.prototype.resultsSync);

@@ -24,6 +24,7 @@ export function collect(
   firstException: boolean,
   timeout: number | undefined,
 ): { values: unknown[] } | { error: unknown } {
+  if (futures.every((f) => f.state === "fulfilled")) return { values: futures.map((f) => f.result()) };
   const errors = failures(futures);
   if (errors.length > 0) {
     if (firstException || errors.length === 1) return { error: errors.find(isFatal) ?? errors[0] };

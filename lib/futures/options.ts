@@ -64,11 +64,19 @@ function checkBoolean(value: unknown, name: string): boolean | undefined {
   return value;
 }
 
+/** What no results options mean (shared: callers only read it). */
+const DEFAULT_RESULTS_OPTIONS: Required<Pick<ResultsOptions, "returnWhen">> & ResultsOptions = Object.freeze({
+  returnWhen: "ALL_COMPLETED",
+  timeout: undefined,
+  signal: undefined,
+});
+
 /** Validates results options; returns a normalized copy. */
 export function validateResultsOptions(
   options: unknown,
   where: string,
 ): Required<Pick<ResultsOptions, "returnWhen">> & ResultsOptions {
+  if (options === undefined) return DEFAULT_RESULTS_OPTIONS;
   checkObject(options, where);
   const returnWhen = options?.returnWhen ?? "ALL_COMPLETED";
   if (returnWhen === "FIRST_COMPLETED") {

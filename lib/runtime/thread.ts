@@ -11,6 +11,10 @@
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { workerData, type MessagePort } from "node:worker_threads";
+// Bound once: the globals `performance` and `process` are accessors on
+// globalThis, a slow global load in each call's path.
+import { performance } from "node:perf_hooks";
+import process from "node:process";
 
 import { binding } from "../wire/binding.js";
 import { CallFlag, CallStatus, JobSlot, NextCode, packedData, PayloadKind, type RawJob } from "../wire/protocol.js";
@@ -238,7 +242,16 @@ function runInCore(next: RawJob | number): void {
       return;
     }
     idleSince = performance.now();
-    next = binding.completeAndNext(thread, call, ...outcome, idleTimeout, freshJobObjs(), jobScratch);
+    next = binding.completeAndNext(
+      thread,
+      call,
+      outcome[0],
+      outcome[1],
+      outcome[2],
+      idleTimeout,
+      freshJobObjs(),
+      jobScratch,
+    );
   }
 }
 
