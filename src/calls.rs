@@ -3,13 +3,13 @@
 use std::time::{Duration, Instant};
 
 use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
-use napi::{Env, Result};
+use napi::{sys, Env, Result};
 use napi_derive::napi;
 use parallel_threads_core::{engine, CallSpec};
 
 use crate::protocol::{num, SyncWaitResult};
 
-use crate::convert::{arrivals_with_tail_to_js, out_of, payload_from_js, Made};
+use crate::convert::{arrivals_with_tail_to_js, out_of, payload_from_js, Made, Out};
 use crate::errors::{core_error, napi_error};
 use crate::isolate::current_isolate;
 
@@ -32,6 +32,8 @@ fn duration(ms: Option<f64>) -> Option<Duration> {
 /// Starts a call; returns its id, negated while the call waits for a thread.
 /// `argsKind`: 0 primitives array, 1 serialized buffer, 2 sent over the
 /// thread's port.
+// Exported as its fast path (fast.rs), as are waitSync, spinUntilSettled,
+// drain, nextJob, complete and completeAndNext.
 #[napi]
 #[allow(clippy::too_many_arguments)]
 pub fn submit(
@@ -43,12 +45,34 @@ pub fn submit(
   flags: u32,
   timeout_ms: Option<f64>,
 ) -> Result<f64, String> {
-  let args = unsafe { payload_from_js(env.raw(), args_kind, args.raw()).map_err(napi_error)? };
+  unsafe {
+    start_call(
+      env.raw(),
+      executor,
+      function_id,
+      args_kind,
+      args.raw(),
+      flags,
+      timeout_ms,
+    )
+  }
+}
+
+/// `submit`'s work, for it and its fast path.
+pub(crate) unsafe fn start_call(
+  env: sys::napi_env,
+  executor: u32,
+  function: u32,
+  args_kind: u32,
+  args: sys::napi_value,
+  flags: u32,
+  timeout_ms: Option<f64>,
+) -> Result<f64, String> {
   let spec = CallSpec {
     executor,
     caller: current_isolate().map_err(napi_error)?,
-    function: function_id,
-    args,
+    function,
+    args: payload_from_js(env, args_kind, args).map_err(napi_error)?,
     flags,
     timeout: duration(timeout_ms),
   };
@@ -79,23 +103,30 @@ pub fn wait_sync(
   scratch: Unknown<'_>,
 ) -> Result<Made> {
   let calls: Vec<u64> = calls.into_iter().map(|c| c as u64).collect();
+  let out = out_of(&objs, &scratch);
+  Ok(Made(unsafe {
+    wait_and_drain(env.raw(), &calls, first_failure, timeout_ms, out)?
+  }))
+}
+
+/// `waitSync`'s work, for it and its fast path.
+pub(crate) unsafe fn wait_and_drain(
+  env: sys::napi_env,
+  calls: &[u64],
+  first_failure: bool,
+  timeout_ms: Option<f64>,
+  out: Out,
+) -> Result<sys::napi_value> {
   let deadline = duration(timeout_ms).map(|d| Instant::now() + d);
   let slice_end = Some(Instant::now() + crate::worker::SLICE);
   let isolate = current_isolate()?;
   let (waited, arrivals) =
-    engine().wait_sync_and_drain(isolate, &calls, first_failure, deadline, slice_end);
+    engine().wait_sync_and_drain(isolate, calls, first_failure, deadline, slice_end);
   let result = SyncWaitResult::from(waited);
-  Ok(Made(unsafe {
-    match arrivals {
-      None => u32::to_napi_value(env.raw(), result.into())?,
-      Some(arrivals) => arrivals_with_tail_to_js(
-        env.raw(),
-        arrivals,
-        out_of(&objs, &scratch),
-        Some(num(result)),
-      )?,
-    }
-  }))
+  match arrivals {
+    None => u32::to_napi_value(env, result.into()),
+    Some(arrivals) => arrivals_with_tail_to_js(env, arrivals, out, Some(num(result))),
+  }
 }
 
 /// The thread a call was placed on, or undefined while it waits for one.
@@ -116,6 +147,11 @@ pub fn payload_posted(call: f64) {
 #[napi]
 pub fn spin_until_settled(calls: Vec<f64>, spin_micros: u32) -> Result<bool> {
   let calls: Vec<u64> = calls.into_iter().map(|c| c as u64).collect();
+  spin_until(&calls, spin_micros)
+}
+
+/// `spinUntilSettled`'s work, for it and its fast path.
+pub(crate) fn spin_until(calls: &[u64], spin_micros: u32) -> Result<bool> {
   let spin = Duration::from_micros(spin_micros.into());
-  Ok(engine().spin_until_settled(current_isolate()?, &calls, spin))
+  Ok(engine().spin_until_settled(current_isolate()?, calls, spin))
 }

@@ -8,24 +8,23 @@
 //! Here each function reads its arguments with the Node-API calls it needs
 //! and nothing else, and replaces the export of the `#[napi]` function of the
 //! same name (calls.rs, isolate.rs, worker.rs): those declare the function
-//! (binding.d.ts, binding.js) and define its behaviour, which these callbacks
-//! must match — same arguments, results and errors (thrown as the generated
-//! glue throws them, `JsError::throw_into`: the message and a `code`).
+//! (binding.d.ts, binding.js) and document it, and both do their work with
+//! the same function (`start_call`, `wait_and_drain`, …); only reading the
+//! arguments is written twice. Errors are thrown as the generated glue
+//! throws them (`JsError::throw_into`: the message and a `code`).
 
 use std::ffi::c_char;
-use std::time::{Duration, Instant};
 
 use napi::bindgen_prelude::{FromNapiValue, ToNapiValue};
 use napi::{sys, Error, JsError, Result, Status as NapiStatus};
 use napi_derive::napi;
-use parallel_threads_core::{engine, CallSpec, Outcome};
+use parallel_threads_core::{engine, Outcome};
 
-use crate::convert::{
-  arrivals_to_js, arrivals_with_tail_to_js, next_to_js, payload_from_js, status_from_js, Out,
-};
-use crate::errors::{core_error, napi_error, CodedError};
-use crate::isolate::current_isolate;
-use crate::protocol::{num, SyncWaitResult};
+use crate::calls::{spin_until, start_call, wait_and_drain};
+use crate::convert::Out;
+use crate::errors::{napi_error, CodedError};
+use crate::isolate::drain_into;
+use crate::worker::{complete_and_next_into, next_job_into, outcome_from_js};
 
 type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -175,42 +174,30 @@ unsafe fn out(env: sys::napi_env, objs: sys::napi_value, scratch: sys::napi_valu
   })
 }
 
-fn duration(ms: Option<f64>) -> Option<Duration> {
-  ms.and_then(crate::time::duration_ms)
-}
-
-fn slice_end() -> Option<Instant> {
-  Some(Instant::now() + crate::worker::SLICE)
-}
-
-/// `submit(executor, functionId, argsKind, args, flags, timeoutMs?)`: starts
-/// a call; its id, negated while the call waits for a thread.
+/// `submit(executor, functionId, argsKind, args, flags, timeoutMs?)`.
 unsafe extern "C" fn submit(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
   done(
     env,
     (|| {
       let [executor, function, kind, payload, flags, timeout] =
         args::<6>(env, info).map_err(napi_error)?;
-      let kind = u32_of(env, kind).map_err(napi_error)?;
-      let spec = CallSpec {
-        executor: u32_of(env, executor).map_err(napi_error)?,
-        caller: current_isolate().map_err(napi_error)?,
-        function: u32_of(env, function).map_err(napi_error)?,
-        args: payload_from_js(env, kind, payload).map_err(napi_error)?,
-        flags: u32_of(env, flags).map_err(napi_error)?,
-        timeout: duration(optional_f64(env, timeout).map_err(napi_error)?),
-      };
-      let (id, placed) = engine().submit_placed(spec).map_err(core_error)?;
-      f64::to_napi_value(env, if placed { id as f64 } else { -(id as f64) }).map_err(napi_error)
+      let number = |value| u32_of(env, value).map_err(napi_error);
+      let timeout = optional_f64(env, timeout).map_err(napi_error)?;
+      let id = start_call(
+        env,
+        number(executor)?,
+        number(function)?,
+        number(kind)?,
+        payload,
+        number(flags)?,
+        timeout,
+      )?;
+      f64::to_napi_value(env, id).map_err(napi_error)
     })(),
   )
 }
 
-/// `waitSync(calls, firstFailure, timeoutMs?, objs, scratch)`: blocks until
-/// `calls` settled (or one failed, with `firstFailure`). Returns
-/// `SyncWaitResult.Again` (a number) when a wait slice ended; otherwise what
-/// arrived meanwhile, packed as `drain` packs it, with the `SyncWaitResult`
-/// in the slot after the used ones (`arrivals[arrivals[0]]`).
+/// `waitSync(calls, firstFailure, timeoutMs?, objs, scratch)`.
 unsafe extern "C" fn wait_sync(
   env: sys::napi_env,
   info: sys::napi_callback_info,
@@ -221,39 +208,32 @@ unsafe extern "C" fn wait_sync(
       let [calls, first_failure, timeout, objs, scratch] = args::<5>(env, info)?;
       let calls = call_ids(env, calls)?;
       let first_failure = bool_of(env, first_failure)?;
-      let deadline = duration(optional_f64(env, timeout)?).map(|d| Instant::now() + d);
-      let out = out(env, objs, scratch)?;
-      let isolate = current_isolate()?;
-      let (waited, arrivals) =
-        engine().wait_sync_and_drain(isolate, &calls, first_failure, deadline, slice_end());
-      let result = SyncWaitResult::from(waited);
-      match arrivals {
-        None => u32::to_napi_value(env, result.into()),
-        Some(arrivals) => arrivals_with_tail_to_js(env, arrivals, out, Some(num(result))),
-      }
+      let timeout = optional_f64(env, timeout)?;
+      wait_and_drain(
+        env,
+        &calls,
+        first_failure,
+        timeout,
+        out(env, objs, scratch)?,
+      )
     })()
     .map_err(napi_error),
   )
 }
 
-/// `drain(objs, scratch?)`: takes the completions (and, for the spawner, the
-/// duties) that arrived, packed (see `arrivals_to_js`).
+/// `drain(objs, scratch?)`.
 unsafe extern "C" fn drain(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
   done(
     env,
     (|| {
       let [objs, scratch] = args::<2>(env, info)?;
-      let out = out(env, objs, scratch)?;
-      let arrivals = engine().drain(current_isolate()?);
-      arrivals_to_js(env, arrivals, out)
+      drain_into(env, out(env, objs, scratch)?)
     })()
     .map_err(napi_error),
   )
 }
 
-/// `nextJob(thread, idleMs, objs, scratch)`: blocks until this thread has a
-/// call (a packed job), is retired, must return to its event loop, or should
-/// call again (see `NextCode`).
+/// `nextJob(thread, idleMs, objs, scratch)`.
 unsafe extern "C" fn next_job(
   env: sys::napi_env,
   info: sys::napi_callback_info,
@@ -262,11 +242,8 @@ unsafe extern "C" fn next_job(
     env,
     (|| {
       let [thread, idle_ms, objs, scratch] = args::<4>(env, info)?;
-      let thread = u32_of(env, thread)?;
-      let idle_until = crate::time::deadline_ms(f64_of(env, idle_ms)?);
       let out = out(env, objs, scratch)?;
-      let next = engine().next_job_within(thread, idle_until, slice_end());
-      next_to_js(env, next, out)
+      next_job_into(env, u32_of(env, thread)?, f64_of(env, idle_ms)?, out)
     })()
     .map_err(napi_error),
   )
@@ -279,15 +256,10 @@ unsafe fn outcome(
   kind: sys::napi_value,
   payload: sys::napi_value,
 ) -> Result<Outcome> {
-  let kind = u32_of(env, kind)?;
-  Ok(Outcome {
-    status: status_from_js(u32_of(env, status)?)?,
-    payload: payload_from_js(env, kind, payload)?,
-  })
+  outcome_from_js(env, u32_of(env, status)?, u32_of(env, kind)?, payload)
 }
 
-/// `complete(thread, call, status, kind, payload, quiet)`: a call finished;
-/// `quiet`: the thread's event loop has nothing left to do.
+/// `complete(thread, call, status, kind, payload, quiet)`.
 unsafe extern "C" fn complete(
   env: sys::napi_env,
   info: sys::napi_callback_info,
@@ -299,16 +271,14 @@ unsafe extern "C" fn complete(
       let thread = u32_of(env, thread)?;
       let call = f64_of(env, call)? as u64;
       let outcome = outcome(env, status, kind, payload)?;
-      let quiet = bool_of(env, quiet)?;
-      engine().complete(thread, call, outcome, quiet);
+      engine().complete(thread, call, outcome, bool_of(env, quiet)?);
       <()>::to_napi_value(env, ())
     })()
     .map_err(napi_error),
   )
 }
 
-/// `completeAndNext(thread, call, status, kind, payload, idleMs, objs,
-/// scratch)`: `complete` (of a quiet thread) then `nextJob`, in one crossing.
+/// `completeAndNext(thread, call, status, kind, payload, idleMs, objs, scratch)`.
 unsafe extern "C" fn complete_and_next(
   env: sys::napi_env,
   info: sys::napi_callback_info,
@@ -320,17 +290,14 @@ unsafe extern "C" fn complete_and_next(
       let thread = u32_of(env, thread)?;
       let call = f64_of(env, call)? as u64;
       let outcome = outcome(env, status, kind, payload)?;
-      let idle_until = crate::time::deadline_ms(f64_of(env, idle_ms)?);
       let out = out(env, objs, scratch)?;
-      let next = engine().complete_and_next_within(thread, call, outcome, idle_until, slice_end());
-      next_to_js(env, next, out)
+      complete_and_next_into(env, thread, call, outcome, f64_of(env, idle_ms)?, out)
     })()
     .map_err(napi_error),
   )
 }
 
-/// `spinUntilSettled(calls, spinMicros)`: waits up to `spinMicros` µs until
-/// `calls` settled (spinning, or on one core sleeping); true when they did.
+/// `spinUntilSettled(calls, spinMicros)`.
 unsafe extern "C" fn spin_until_settled(
   env: sys::napi_env,
   info: sys::napi_callback_info,
@@ -339,9 +306,7 @@ unsafe extern "C" fn spin_until_settled(
     env,
     (|| {
       let [calls, spin_micros] = args::<2>(env, info)?;
-      let calls = call_ids(env, calls)?;
-      let spin = Duration::from_micros(u32_of(env, spin_micros)?.into());
-      let settled = engine().spin_until_settled(current_isolate()?, &calls, spin);
+      let settled = spin_until(&call_ids(env, calls)?, u32_of(env, spin_micros)?)?;
       bool::to_napi_value(env, settled)
     })()
     .map_err(napi_error),

@@ -11,7 +11,7 @@ use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 use parallel_threads_core::{engine, IsolateId, Notifier, ThreadId};
 
-use crate::convert::{arrivals_to_js, out_of, Made};
+use crate::convert::{arrivals_to_js, out_of, Made, Out};
 use crate::errors::{core_error, napi_error};
 
 thread_local! {
@@ -90,10 +90,17 @@ pub fn attach_thread(
 /// the numbers into `scratch` when they fit (it is returned then).
 #[napi(ts_return_type = "Float64Array")]
 pub fn drain(env: Env, objs: Unknown<'_>, scratch: Unknown<'_>) -> Result<Made> {
-  let arrivals = engine().drain(current_isolate()?);
   Ok(Made(unsafe {
-    arrivals_to_js(env.raw(), arrivals, out_of(&objs, &scratch))?
+    drain_into(env.raw(), out_of(&objs, &scratch))?
   }))
+}
+
+/// `drain`'s work, for it and its fast path (fast.rs).
+pub(crate) unsafe fn drain_into(
+  env: napi::sys::napi_env,
+  out: Out,
+) -> Result<napi::sys::napi_value> {
+  arrivals_to_js(env, engine().drain(current_isolate()?), out)
 }
 
 /// The process is exiting: wake every wait in the core so threads can stop.

@@ -3,11 +3,11 @@
 use std::time::{Duration, Instant};
 
 use napi::bindgen_prelude::{JsValue, Unknown};
-use napi::{Env, Result};
+use napi::{sys, Env, Result};
 use napi_derive::napi;
 use parallel_threads_core::{engine, Outcome};
 
-use crate::convert::{job_to_js, next_to_js, out_of, payload_from_js, status_from_js, Made};
+use crate::convert::{job_to_js, next_to_js, out_of, payload_from_js, status_from_js, Made, Out};
 
 fn idle_until(idle_ms: f64) -> Option<Instant> {
   crate::time::deadline_ms(idle_ms)
@@ -32,10 +32,23 @@ pub fn next_job(
   objs: Unknown<'_>,
   scratch: Unknown<'_>,
 ) -> Result<Made> {
-  let next = engine().next_job_within(thread, idle_until(idle_ms), slice_end());
   Ok(Made(unsafe {
-    next_to_js(env.raw(), next, out_of(&objs, &scratch))?
+    next_job_into(env.raw(), thread, idle_ms, out_of(&objs, &scratch))?
   }))
+}
+
+/// `nextJob`'s work, for it and its fast path (fast.rs).
+pub(crate) unsafe fn next_job_into(
+  env: sys::napi_env,
+  thread: u32,
+  idle_ms: f64,
+  out: Out,
+) -> Result<sys::napi_value> {
+  next_to_js(
+    env,
+    engine().next_job_within(thread, idle_until(idle_ms), slice_end()),
+    out,
+  )
 }
 
 /// The thread's next call without waiting, if any (packed like `nextJob`'s).
@@ -72,17 +85,23 @@ pub fn complete(
   payload: Unknown<'_>,
   quiet: bool,
 ) -> Result<()> {
-  let payload = unsafe { payload_from_js(env.raw(), kind, payload.raw())? };
-  engine().complete(
-    thread,
-    call as u64,
-    Outcome {
-      status: status_from_js(status)?,
-      payload,
-    },
-    quiet,
-  );
+  let outcome = unsafe { outcome_from_js(env.raw(), status, kind, payload.raw())? };
+  engine().complete(thread, call as u64, outcome, quiet);
   Ok(())
+}
+
+/// A call's outcome from `complete`'s `status`, `kind` and `payload` (also
+/// for the fast paths, fast.rs).
+pub(crate) unsafe fn outcome_from_js(
+  env: sys::napi_env,
+  status: u32,
+  kind: u32,
+  payload: sys::napi_value,
+) -> Result<Outcome> {
+  Ok(Outcome {
+    status: status_from_js(status)?,
+    payload: payload_from_js(env, kind, payload)?,
+  })
 }
 
 /// `complete` (of a quiet thread) then `nextJob`, in one crossing.
@@ -99,21 +118,32 @@ pub fn complete_and_next(
   objs: Unknown<'_>,
   scratch: Unknown<'_>,
 ) -> Result<Made> {
-  let payload = unsafe { payload_from_js(env.raw(), kind, payload.raw())? };
-  let outcome = Outcome {
-    status: status_from_js(status)?,
-    payload,
-  };
-  let next = engine().complete_and_next_within(
-    thread,
-    call as u64,
-    outcome,
-    idle_until(idle_ms),
-    slice_end(),
-  );
+  let env = env.raw();
   Ok(Made(unsafe {
-    next_to_js(env.raw(), next, out_of(&objs, &scratch))?
+    let outcome = outcome_from_js(env, status, kind, payload.raw())?;
+    complete_and_next_into(
+      env,
+      thread,
+      call as u64,
+      outcome,
+      idle_ms,
+      out_of(&objs, &scratch),
+    )?
   }))
+}
+
+/// `completeAndNext`'s work, for it and its fast path (fast.rs).
+pub(crate) unsafe fn complete_and_next_into(
+  env: sys::napi_env,
+  thread: u32,
+  call: u64,
+  outcome: Outcome,
+  idle_ms: f64,
+  out: Out,
+) -> Result<sys::napi_value> {
+  let next =
+    engine().complete_and_next_within(thread, call, outcome, idle_until(idle_ms), slice_end());
+  next_to_js(env, next, out)
 }
 
 /// The thread says why it is about to die (serialized error description).

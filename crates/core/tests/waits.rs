@@ -107,6 +107,33 @@ fn the_spawners_wait_returns_when_a_duty_arrives() {
 }
 
 #[test]
+fn wait_sync_and_drain_returns_what_arrived_with_how_the_wait_ended() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 1);
+  let call = main.submit(spec(ex, main.id, 0, &[]));
+  // The spawn duty was already waiting: the wait ends, and it is drained.
+  let (waited, arrivals) = engine.wait_sync_and_drain(main.id, &[call], false, soon(), None);
+  assert_eq!(waited, SyncWait::Duties);
+  let spawned = spawns(&arrivals.expect("drained").duties);
+  assert_eq!(spawned.len(), 1);
+  let pool = Manual::attach(engine, spawned[0]);
+  let job = pool.job();
+  // A slice that ends first: nothing is drained (the call's outcome stays).
+  let slice = Some(Instant::now() + Duration::from_millis(20));
+  let (waited, arrivals) = engine.wait_sync_and_drain(main.id, &[call], false, None, slice);
+  assert_eq!((waited, arrivals.is_none()), (SyncWait::Again, true));
+  pool.complete(&job, fulfilled(7.0));
+  let (waited, arrivals) = engine.wait_sync_and_drain(main.id, &[call], false, soon(), None);
+  assert_eq!(waited, SyncWait::Settled);
+  assert_eq!(
+    arrivals.expect("drained").completions,
+    vec![(call, fulfilled(7.0))]
+  );
+  assert!(main.drain().completions.is_empty(), "drained once");
+}
+
+#[test]
 fn another_isolates_wait_ignores_the_spawners_duties() {
   let engine = new_engine();
   let main = User::register(engine);
