@@ -16,9 +16,9 @@ import {
   type ResultsOptions,
 } from "../futures/options.js";
 import { settledRecord, type CompletedRecord, type SettledRecord } from "../futures/records.js";
-import { prewarm, spinForQuickCalls, waitSync } from "../runtime/caller.js";
+import { mayWaitForQuickCalls, prewarm, spinForQuickCalls, waitSync } from "../runtime/caller.js";
 import { localTarget, startLocalCall } from "./local.js";
-import { checkCallable, registerFunction, startCall } from "./start-call.js";
+import { checkCallable, registerFunction, startCall, type Registered } from "./start-call.js";
 
 import type { AnyFunction } from "./types.js";
 import { keepName } from "../errors/properties.js";
@@ -42,9 +42,18 @@ export interface Link {
   readonly call: number;
 }
 
-/** Starts a thread call on its executor and returns its link. */
+/** What a call runs: a `local()` function, or a function registered with the core (checked portable). */
+export type CallTarget = { readonly local: AnyFunction } | Registered;
+
+/** `fn` as a call target: checked and registered once, however many calls it makes. */
+export function callTarget(fn: AnyFunction): CallTarget {
+  const local = localTarget(fn);
+  return local !== undefined ? { local } : registerFunction(fn);
+}
+
+/** Starts a call on its executor and returns its link. */
 export interface CallStarter {
-  (fn: AnyFunction, args: readonly unknown[], options: CallOptions | undefined, site: object): Link;
+  (target: CallTarget, args: readonly unknown[], options: CallOptions | undefined, site: object): Link;
   /** The executor's id in the core. */
   readonly executor: number;
 }
@@ -54,10 +63,14 @@ export function threadCallStarter(executor: number): CallStarter {
   // The executor is about to be used: its first thread boots meanwhile
   // (only this one's: a program using its own executor boots no other).
   prewarm(executor);
-  const start = (fn: AnyFunction, args: readonly unknown[], options: CallOptions | undefined, site: object): Link => {
-    const target = localTarget(fn);
-    if (target !== undefined) return { future: startLocalCall(target, args, options), call: LOCAL_CALL };
-    return startCall(executor, registerFunction(fn), args, options, site);
+  const start = (
+    target: CallTarget,
+    args: readonly unknown[],
+    options: CallOptions | undefined,
+    site: object,
+  ): Link => {
+    if ("local" in target) return { future: startLocalCall(target.local, args, options), call: LOCAL_CALL };
+    return startCall(executor, target, args, options, site);
   };
   return Object.assign(start, { executor });
 }
@@ -115,13 +128,13 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
     this.#live("parallel()");
     checkCallable(fn, "parallel()");
     const checked = validateCallOptions(options, "parallel()");
-    if (localTarget(fn) === undefined) registerFunction(fn);
+    const target = callTarget(fn);
     const starter = (...args: Parameters<F>): ParallelCalls<[...R, Awaited<ReturnType<F>>]> => {
       const links = this.#live("parallel()");
       // The call site, for the stacks of errors from the thread. Capturing a
       // stack costs ~3.5 µs, so a chain captures it once, at its first call.
       const site = this.#site ?? captureCallSite(this.#start.executor, starter);
-      const link = this.#start(fn, args, checked, site);
+      const link = this.#start(target, args, checked, site);
       this.#links = undefined;
       return new ParallelCalls<[...R, Awaited<ReturnType<F>>]>([...links, link], this.#start, site);
     };
@@ -150,8 +163,10 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
     const futures = this.#live("results()").map((l) => l.future);
     const { returnWhen, timeout, signal } = validateResultsOptions(options, "results()");
     const firstException = returnWhen === "FIRST_EXCEPTION";
-    const waiting = this.#held.filter((l) => l.call > 0 && !l.future.done);
-    if (waiting.length > 0 && waiting.length <= 8 && !signal?.aborted) spinForQuickCalls(waiting.map((l) => l.call));
+    if (this.#held.length <= 8 && !signal?.aborted && mayWaitForQuickCalls(this.#held.length)) {
+      const waiting = this.#held.filter((l) => l.call > 0 && !l.future.done);
+      if (waiting.length > 0) spinForQuickCalls(waiting.map((l) => l.call));
+    }
     return new Promise<R>((resolve, reject) => {
       let remaining = futures.length;
       let finished = false;

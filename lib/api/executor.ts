@@ -7,7 +7,7 @@ import { captureCallSite, setCallSiteStacks } from "../runtime/call-sites.js";
 import type { WorkerOptions } from "node:worker_threads";
 
 import { binding } from "../wire/binding.js";
-import { parallelOn, threadCallStarter, type CallStarter, type ParallelCalls } from "./chain.js";
+import { callTarget, parallelOn, threadCallStarter, type CallStarter, type ParallelCalls } from "./chain.js";
 import type { AnyFunction } from "./types.js";
 import { rangeError, typeError } from "../errors/errors.js";
 import type { Future } from "../futures/future.js";
@@ -281,18 +281,18 @@ export class ParallelExecutor implements AsyncDisposable {
   #executeAt<F extends AnyFunction>(site: object, fn: F, args: Parameters<F>): Future<Awaited<ReturnType<F>>> {
     this.#checkOpen();
     checkCallable(fn, "executeOne()");
-    return this.#start(fn, args, undefined, site).future as Future<Awaited<ReturnType<F>>>;
+    return this.#start(callTarget(fn), args, undefined, site).future as Future<Awaited<ReturnType<F>>>;
   }
 
   /** `execute` with the caller's site already captured. */
   #executeAllAt(site: object, thunks: Array<() => unknown>): Future<unknown>[] {
     this.#checkOpen();
     // Check every thunk before starting any: all start, or none.
-    thunks.forEach((t, i) => {
+    const targets = thunks.map((t, i) => {
       checkCallable(t, `execute() argument ${i}`);
-      if (localTarget(t) === undefined) registerFunction(t);
+      return callTarget(t);
     });
-    return thunks.map((thunk) => this.#start(thunk, [], undefined, site).future);
+    return targets.map((target) => this.#start(target, [], undefined, site).future);
   }
 
   /** Figures of this executor's threads and calls. */

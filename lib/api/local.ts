@@ -6,7 +6,7 @@
 
 import type { AnyFunction } from "./types.js";
 import { TimeoutError, typeError } from "../errors/errors.js";
-import { Future } from "../futures/future.js";
+import { Future, type CallControl } from "../futures/future.js";
 import type { CallOptions } from "../futures/options.js";
 import { isTransfer } from "../values/transfer.js";
 
@@ -35,13 +35,16 @@ export function localTarget(fn: Function): AnyFunction | undefined {
   return (fn as Partial<Record<typeof LOCAL, AnyFunction>>)[LOCAL];
 }
 
+/** A local call can't be stopped, only abandoned: cancelling settles its future. */
+const LOCAL_CONTROL: CallControl = { cancel: () => true };
+
 /** Starts a local call (in a microtask, after the chain's thread calls started). */
 export function startLocalCall(
   fn: AnyFunction,
   args: readonly unknown[],
   options: CallOptions | undefined,
 ): Future<unknown> {
-  const future = new Future<unknown>(() => true);
+  const future = new Future<unknown>(LOCAL_CONTROL);
   queueMicrotask(() => {
     if (future.done) return;
     let result: unknown;

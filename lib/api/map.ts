@@ -12,7 +12,7 @@ import { withWaiterFrames } from "../errors/call-site-frames.js";
 import { CancelledError, groupErrors, rangeError, TimeoutError, typeError } from "../errors/errors.js";
 import type { Future } from "../futures/future.js";
 import { checkDuration } from "../futures/options.js";
-import type { CallStarter } from "./chain.js";
+import { callTarget, type CallStarter } from "./chain.js";
 import { checkCallable, registerFunction } from "./start-call.js";
 
 /** Options of `map`. */
@@ -74,7 +74,7 @@ export async function mapOn<I, R>(
   site: object,
 ): Promise<Awaited<R>[]> {
   checkCallable(fn, "map()");
-  registerFunction(fn);
+  const target = callTarget(fn);
   const { concurrency, timeout, signal } = validate(options, maxThreads);
   const iterator = iteratorOf(inputs);
   const results: Awaited<R>[] = [];
@@ -103,7 +103,7 @@ export async function mapOn<I, R>(
       if (stopped !== undefined) break;
       const next = await iterator.next();
       if (next.done || stopped !== undefined) break;
-      const { future } = start(fn, [next.value], undefined, site);
+      const { future } = start(target, [next.value], undefined, site);
       running.add(future);
       future._onSettled((f) => {
         running.delete(f);

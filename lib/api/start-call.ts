@@ -5,7 +5,7 @@
 
 import { binding } from "../wire/binding.js";
 import { typeError } from "../errors/errors.js";
-import { Future } from "../futures/future.js";
+import { Future, type CallControl } from "../futures/future.js";
 import type * as Portability from "../portability/check.js";
 import { taskOf, taskSource } from "../runtime/task-source.js";
 import { CloneError } from "../errors/errors.js";
@@ -17,10 +17,16 @@ import { encodeArgs } from "../values/transport.js";
 import { callEndChannel, callStartChannel, type CallEndMessage, type CallStartMessage } from "./diagnostics.js";
 import { validateCallOptions, type CallOptions } from "../futures/options.js";
 
-/** A function as the core knows it: its registered id and how it runs. */
-interface Registered {
+/** A function as the core knows it: its registered id and name. */
+export interface Registered {
   readonly id: number;
   readonly name: string;
+  /** How errors name its calls: `name()`. */
+  readonly label: string;
+}
+
+function entryFor(id: number, name: string): Registered {
+  return { id, name, label: `${name}()` };
 }
 
 const registered = new WeakMap<Function, Registered>();
@@ -42,7 +48,7 @@ export function registerFunction(fn: Function): Registered {
   if (entry !== undefined) return entry;
   const task = taskOf(fn);
   if (task !== undefined) {
-    entry = { id: binding.registerFunction(taskSource(task)), name: task.exportName };
+    entry = entryFor(binding.registerFunction(taskSource(task)), task.exportName);
     registered.set(fn, entry);
     return entry;
   }
@@ -51,7 +57,7 @@ export function registerFunction(fn: Function): Registered {
   entry = bySource.get(key);
   if (entry === undefined) {
     const portable = portability().checkPortable(fn);
-    entry = { id: binding.registerFunction(portable.source + sourceUrl(portable.name)), name: portable.name };
+    entry = entryFor(binding.registerFunction(portable.source + sourceUrl(portable.name)), portable.name);
     if (bySource.size >= BY_SOURCE_LIMIT) bySource.clear();
     bySource.set(key, entry);
   }
@@ -69,6 +75,15 @@ function sourceUrl(name: string): string {
   const safe = /^[\w$.-]{1,100}$/.test(name) ? name : "anonymous";
   return `\n//# sourceURL=parallel-threads/inline/${safe}.js`;
 }
+
+/** How a thread call's future cancels it and learns that it started. */
+const threadCallControl: CallControl = {
+  cancel(call) {
+    untrack(call);
+    return binding.cancel(call, 0, []);
+  },
+  hasStarted: (call) => typeof binding.callThread(call) === "number",
+};
 
 /** Starts `fn(...args)` on a thread of `executor`; returns its future. */
 export function startCall(
@@ -90,13 +105,7 @@ export function startCall(
   const flags = options?.transferResult ? CallFlag.TransferResult : 0;
   const submitted = binding.submit(executor, fn.id, kind, kind === PayloadKind.Port ? undefined : data, flags, timeout);
   const call = Math.abs(submitted);
-  const future: Future<unknown> = new Future(
-    () => {
-      untrack(call);
-      return binding.cancel(call, 0, []);
-    },
-    () => typeof binding.callThread(call) === "number",
-  );
+  const future: Future<unknown> = new Future(threadCallControl, call);
   if (submitted < 0) future._markPending();
   let portPayload =
     kind === PayloadKind.Port ? (data as { args: unknown; transfer: PortMessage["transfer"] }) : undefined;
@@ -105,7 +114,7 @@ export function startCall(
     // now (zero-copy), so the call owns them from its start.
     portPayload = structuredClone(portPayload, { transfer: portPayload.transfer as Transferable[] });
   }
-  track(call, { future, site, name: `${fn.name}()`, timeout, portPayload });
+  track(call, { future, site, name: fn.label, timeout, portPayload });
   if (callStartChannel.hasSubscribers || callEndChannel.hasSubscribers)
     publishLifecycle(call, executor, fn.name, future);
   if (portPayload !== undefined) {

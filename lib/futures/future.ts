@@ -20,6 +20,14 @@ export type FutureState = "pending" | "running" | "fulfilled" | "rejected" | "ca
 
 type Listener = (future: Future<unknown>) => void;
 
+/** How a future acts on its call (one object shared by all calls of a kind). */
+export interface CallControl {
+  /** Stops the call; false when it already settled. */
+  cancel(call: number, reason: unknown): boolean;
+  /** Whether a pending call got a thread. */
+  hasStarted?(call: number): boolean;
+}
+
 /** The error `result()` and `exception()` throw while the future is not done. */
 function notDone(): Error {
   return Object.assign(new Error("The future is not done yet"), { code: "ERR_FUTURE_NOT_DONE" });
@@ -39,21 +47,18 @@ export class Future<T> implements PromiseLike<T> {
   #error: unknown;
   #listeners: Listener[] | undefined;
   #promise: Promise<T> | undefined;
-  readonly #onCancel: ((reason: unknown) => boolean) | undefined;
-  readonly #hasStarted: (() => boolean) | undefined;
+  readonly #control: CallControl | undefined;
+  readonly #call: number;
 
-  /**
-   * @internal Made by the library; `onCancel` stops the call, returning false
-   * when it already settled; `hasStarted` tells whether a pending call got a thread.
-   */
-  constructor(onCancel?: (reason: unknown) => boolean, hasStarted?: () => boolean) {
-    this.#onCancel = onCancel;
-    this.#hasStarted = hasStarted;
+  /** @internal Made by the library; `control` acts on the call `call`. */
+  constructor(control?: CallControl, call = 0) {
+    this.#control = control;
+    this.#call = call;
   }
 
   /** `"pending"` (waiting for a thread), `"running"`, `"fulfilled"`, `"rejected"` or `"cancelled"`. */
   get state(): FutureState {
-    if (this.#state === "pending" && this.#hasStarted?.()) this.#state = "running";
+    if (this.#state === "pending" && this.#control?.hasStarted?.(this.#call)) this.#state = "running";
     return this.#state;
   }
 
@@ -78,7 +83,7 @@ export class Future<T> implements PromiseLike<T> {
   /** Cancels the call if it has not settled: it fails with `CancelledError`. Returns whether it did. */
   cancel(reason?: unknown): boolean {
     if (this.done) return false;
-    this.#onCancel?.(reason);
+    this.#control?.cancel(this.#call, reason);
     return this._settle("cancelled", undefined, new CancelledError("The call was cancelled", { cause: reason }));
   }
 

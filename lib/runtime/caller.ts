@@ -210,15 +210,19 @@ let spinSkips = 0;
  * spinning (the thread that answers needs that core).
  */
 function spinForQuickCallsHere(calls: number[]): void {
-  // With other calls of ours in flight, the event loop has work: don't block it.
-  if (pending.size > calls.length) return;
-  // Several calls just settled: their continuations (likely to start more
-  // calls) are queued behind this one; spinning would hold them all up.
-  if (inBurst) return;
+  if (!mayWaitForQuickCallsHere(calls.length)) return;
   if (spinCredit < 0 && ++spinSkips % 32 !== 0) return;
   const settled = binding.spinUntilSettled(calls, SPIN_MICROS);
   onWakeHere();
   spinCredit = settled ? Math.min(spinCredit + 1, 8) : Math.max(spinCredit - 2, -8);
+}
+
+/** Whether waiting for `count` calls may spin: a cheap look before the chain lists them. */
+function mayWaitForQuickCallsHere(count: number): boolean {
+  // With other calls of ours in flight, the event loop has work: don't block it.
+  // Several calls just settled: their continuations (likely to start more
+  // calls) are queued behind this one; spinning would hold them all up.
+  return pending.size <= count && !inBurst;
 }
 
 /**
@@ -258,6 +262,7 @@ const runtime = shared({
   track: trackHere,
   untrack: untrackHere,
   onWake: onWakeHere,
+  mayWaitForQuickCalls: mayWaitForQuickCallsHere,
   spinForQuickCalls: spinForQuickCallsHere,
   waitSync: waitSyncHere,
 });
@@ -285,6 +290,8 @@ export const track = runtime.track;
 export const untrack = runtime.untrack;
 /** Settles futures whose outcomes arrived and does the spawner's duties. */
 export const onWake = runtime.onWake;
+/** Whether waiting for `count` calls may spin for quick answers (a cheap look first). */
+export const mayWaitForQuickCalls = runtime.mayWaitForQuickCalls;
 /** Spins briefly in the core for calls that answer quickly (see `spinForQuickCallsHere`). */
 export const spinForQuickCalls = runtime.spinForQuickCalls;
 /** Blocks until `calls` settled (or one failed); false on timeout. */
