@@ -26,7 +26,10 @@ export interface ExecutorOptions {
   idleTimeout?: number;
   /** Heap limits of each thread (Worker `resourceLimits`). */
   resourceLimits?: WorkerOptions["resourceLimits"];
-  /** Node options of each thread (Worker `execArgv`); default: the process's. */
+  /**
+   * Node options of each thread (Worker `execArgv`), used as given; default:
+   * the process's, without tsx's loader (loaded only for a TypeScript task).
+   */
   execArgv?: string[];
   /** Environment of each thread (Worker `env`). */
   env?: Record<string, string | undefined>;
