@@ -121,6 +121,16 @@ unsafe fn done(
   }
 }
 
+/// A callback's whole shape: reads its first `N` arguments, runs `body` on
+/// them, and returns its value or throws its error (coded by Node-API status).
+unsafe fn respond<const N: usize>(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+  body: impl FnOnce([sys::napi_value; N]) -> Result<sys::napi_value>,
+) -> sys::napi_value {
+  done(env, args::<N>(env, info).and_then(body).map_err(napi_error))
+}
+
 unsafe fn type_of(env: sys::napi_env, value: sys::napi_value) -> Result<sys::napi_valuetype> {
   let mut kind = 0;
   check(sys::napi_typeof(env, value, &mut kind), "typeof")?;
@@ -202,13 +212,12 @@ unsafe extern "C" fn wait_sync(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> sys::napi_value {
-  done(
+  respond(
     env,
-    (|| {
-      let [calls, first_failure, timeout, objs, scratch] = args::<5>(env, info)?;
+    info,
+    |[calls, first_failure, timeout, objs, scratch]| {
       let calls = call_ids(env, calls)?;
-      let first_failure = bool_of(env, first_failure)?;
-      let timeout = optional_f64(env, timeout)?;
+      let (first_failure, timeout) = (bool_of(env, first_failure)?, optional_f64(env, timeout)?);
       wait_and_drain(
         env,
         &calls,
@@ -216,21 +225,15 @@ unsafe extern "C" fn wait_sync(
         timeout,
         out(env, objs, scratch)?,
       )
-    })()
-    .map_err(napi_error),
+    },
   )
 }
 
 /// `drain(objs, scratch?)`.
 unsafe extern "C" fn drain(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-  done(
-    env,
-    (|| {
-      let [objs, scratch] = args::<2>(env, info)?;
-      drain_into(env, out(env, objs, scratch)?)
-    })()
-    .map_err(napi_error),
-  )
+  respond(env, info, |[objs, scratch]| {
+    drain_into(env, out(env, objs, scratch)?)
+  })
 }
 
 /// `nextJob(thread, idleMs, objs, scratch)`.
@@ -238,15 +241,10 @@ unsafe extern "C" fn next_job(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> sys::napi_value {
-  done(
-    env,
-    (|| {
-      let [thread, idle_ms, objs, scratch] = args::<4>(env, info)?;
-      let out = out(env, objs, scratch)?;
-      next_job_into(env, u32_of(env, thread)?, f64_of(env, idle_ms)?, out)
-    })()
-    .map_err(napi_error),
-  )
+  respond(env, info, |[thread, idle_ms, objs, scratch]| {
+    let out = out(env, objs, scratch)?;
+    next_job_into(env, u32_of(env, thread)?, f64_of(env, idle_ms)?, out)
+  })
 }
 
 /// The outcome in `complete`'s arguments `status, kind, payload`.
@@ -264,18 +262,12 @@ unsafe extern "C" fn complete(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> sys::napi_value {
-  done(
-    env,
-    (|| {
-      let [thread, call, status, kind, payload, quiet] = args::<6>(env, info)?;
-      let thread = u32_of(env, thread)?;
-      let call = f64_of(env, call)? as u64;
-      let outcome = outcome(env, status, kind, payload)?;
-      engine().complete(thread, call, outcome, bool_of(env, quiet)?);
-      <()>::to_napi_value(env, ())
-    })()
-    .map_err(napi_error),
-  )
+  respond(env, info, |[thread, call, status, kind, payload, quiet]| {
+    let (thread, call) = (u32_of(env, thread)?, f64_of(env, call)? as u64);
+    let outcome = outcome(env, status, kind, payload)?;
+    engine().complete(thread, call, outcome, bool_of(env, quiet)?);
+    <()>::to_napi_value(env, ())
+  })
 }
 
 /// `completeAndNext(thread, call, status, kind, payload, idleMs, objs, scratch)`.
@@ -283,17 +275,15 @@ unsafe extern "C" fn complete_and_next(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> sys::napi_value {
-  done(
+  respond(
     env,
-    (|| {
-      let [thread, call, status, kind, payload, idle_ms, objs, scratch] = args::<8>(env, info)?;
-      let thread = u32_of(env, thread)?;
-      let call = f64_of(env, call)? as u64;
+    info,
+    |[thread, call, status, kind, payload, idle_ms, objs, scratch]| {
+      let (thread, call) = (u32_of(env, thread)?, f64_of(env, call)? as u64);
       let outcome = outcome(env, status, kind, payload)?;
       let out = out(env, objs, scratch)?;
       complete_and_next_into(env, thread, call, outcome, f64_of(env, idle_ms)?, out)
-    })()
-    .map_err(napi_error),
+    },
   )
 }
 
@@ -302,13 +292,8 @@ unsafe extern "C" fn spin_until_settled(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> sys::napi_value {
-  done(
-    env,
-    (|| {
-      let [calls, spin_micros] = args::<2>(env, info)?;
-      let settled = spin_until(&call_ids(env, calls)?, u32_of(env, spin_micros)?)?;
-      bool::to_napi_value(env, settled)
-    })()
-    .map_err(napi_error),
-  )
+  respond(env, info, |[calls, spin_micros]| {
+    let settled = spin_until(&call_ids(env, calls)?, u32_of(env, spin_micros)?)?;
+    bool::to_napi_value(env, settled)
+  })
 }
