@@ -80,11 +80,20 @@ export interface ArrivalHandler {
 /**
  * Walks a drain's packed arrivals: `[slotsUsed, n, (call, status, kind,
  * slots…) × n, m, (call, thread) × m, (code, a, b) × rest]`. Returns how
- * many completions there were.
+ * many completions there were. Assignments and duties are handled first:
+ * they run no user code, while settling a completion can (a
+ * `diagnostics_channel` subscriber), and what that code drains must come
+ * after this batch's duties (a Terminate after its Spawn).
  */
 export function readArrivals(arrivals: Float64Array, objs: unknown[], handler: ArrivalHandler): number {
   const completions = arrivals[1]!;
   let i = 2;
+  for (let n = 0; n < completions; n++) i += 2 + packedWidth(arrivals, i + 2);
+  const assignments = arrivals[i++]!;
+  for (let n = 0; n < assignments; n++, i += 2) handler.assignment(arrivals[i]!, arrivals[i + 1]!);
+  for (const end = arrivals[0]!; i < end; i += 3)
+    handler.duty(arrivals[i] as DutyCode, arrivals[i + 1]!, arrivals[i + 2]!);
+  i = 2;
   for (let n = 0; n < completions; n++) {
     const kind = arrivals[i + 2] as PayloadKind;
     const data = packedData(arrivals, objs, i + 2);
@@ -96,9 +105,5 @@ export function readArrivals(arrivals: Float64Array, objs: unknown[], handler: A
     );
     i += 2 + packedWidth(arrivals, i + 2);
   }
-  const assignments = arrivals[i++]!;
-  for (let n = 0; n < assignments; n++, i += 2) handler.assignment(arrivals[i]!, arrivals[i + 1]!);
-  for (const end = arrivals[0]!; i < end; i += 3)
-    handler.duty(arrivals[i] as DutyCode, arrivals[i + 1]!, arrivals[i + 2]!);
   return completions;
 }
