@@ -1,7 +1,7 @@
 /**
  * Identity and cycles among errors crossing threads (SPEC §3), through the
  * public API: an error thrown in a thread and the same error returned as a
- * value arrive the same way (one codec, lib/values/error-codec.ts). A
+ * value arrive the same way (one codec, lib/values/value-codec.ts). A
  * property referring back to the error itself, or to its cause, arrives as
  * a reference to that very object, not as a copy, and nothing is reported
  * lost.

@@ -1,6 +1,6 @@
 /**
  * Unit tests of the thrown face of the error codec (lib/values/error-transport.ts
- * over lib/values/error-codec.ts): `encodeThrown` in the "thread", a v8
+ * over lib/values/value-codec.ts): `encodeThrown` in the "thread", a v8
  * round trip, `decodeThrown` in the "caller"; classes, names, codes, causes,
  * identity and cycles, lost properties, depth cut, call-site stacks and the
  * envelope's plain-data schema. errors-fidelity.spec.ts and

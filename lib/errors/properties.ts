@@ -1,4 +1,4 @@
-/** Own data properties defined the way errors carry them (shared by the error classes and the error codec). */
+/** Own data properties defined the way errors carry them (shared by the error classes and the value codec). */
 
 /** Defines an own enumerable data property (as an assigned property is). */
 export function defineData(target: object, key: string, value: unknown): void {

@@ -9,7 +9,7 @@
 
 import { types } from "node:util";
 
-import { losesParts } from "./error-values.js";
+import { losesParts } from "./envelope.js";
 import { CloneError } from "../errors/errors.js";
 
 /** What `checkCloneable` found, as bits. */

@@ -1,5 +1,5 @@
 /**
- * The one table of error classes the error codec (error-codec.ts) knows:
+ * The one table of error classes the value codec (value-codec.ts) knows:
  * which class an error has (`classOf`), and a new instance of that class
  * (`createError`). Built-in classes come back as real instances, the
  * library's own classes with their brand (`instanceof TimeoutError` holds in

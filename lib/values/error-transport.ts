@@ -1,16 +1,16 @@
 /**
- * Thrown values crossing threads: the face of the error codec
- * (error-codec.ts) that the runtime uses. The thread encodes what a call
+ * Thrown values crossing threads: the face of the value codec
+ * (value-codec.ts) that the runtime uses. The thread encodes what a call
  * threw (`encodeThrown`, lossy: what can't be cloned is dropped and named,
  * nesting past MAX_ERROR_DEPTH is cut); the caller rebuilds it
  * (`decodeThrown`) and appends the `parallel()` call site's frames to the
  * stack of the error it rejects with.
  */
 import { appendFrames, framesOf } from "../errors/call-site-frames.js";
-import { decode, encode, holdsError, type Envelope } from "./error-codec.js";
+import { decode, encode, holdsError, type Envelope } from "./value-codec.js";
 
-export { MAX_ERROR_DEPTH } from "./error-codec.js";
-export type { EncodedError, EncodedRecord, EncodedUncloneable } from "./error-codec.js";
+export { MAX_ERROR_DEPTH } from "./value-codec.js";
+export type { EncodedError, EncodedRecord, EncodedUncloneable } from "./value-codec.js";
 export type { BuiltinErrorName, LibraryErrorName } from "./error-classes.js";
 
 /** Anything thrown, encoded to cross threads: the codec's envelope. */

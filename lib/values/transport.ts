@@ -3,7 +3,7 @@
  * through the core; everything else is serialized with the structured clone
  * algorithm (V8's serializer, as `postMessage` uses it), after a check that
  * refuses what would arrive broken. Values holding Buffers, or errors with
- * parts structured clone drops, travel in an envelope (error-values.ts), so
+ * parts structured clone drops, travel in an envelope (envelope.ts), so
  * Buffers arrive as Buffers and errors whole.
  */
 
@@ -11,7 +11,7 @@ import { Deserializer, Serializer } from "node:v8";
 
 import { PayloadKind } from "../wire/protocol.js";
 import { checkCloneable, Found } from "./clone-check.js";
-import { fromEnvelope, isEnvelope, toEnvelope } from "./error-values.js";
+import { fromEnvelope, isEnvelope, toEnvelope } from "./envelope.js";
 import { CloneError } from "../errors/errors.js";
 import { isTransfer, transferablesIn, type Transferable } from "./transfer.js";
 

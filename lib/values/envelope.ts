@@ -1,6 +1,6 @@
 /**
  * Errors and Buffers inside argument and result values: the face of the
- * value codec (error-codec.ts) that transport.ts and clone-check.ts use.
+ * value codec (value-codec.ts) that transport.ts and clone-check.ts use.
  * Structured clone keeps only an error's built-in class, message, stack and
  * cause, and makes a Buffer a Uint8Array over a copy of its whole
  * ArrayBuffer; when the clone check finds an error with more (`losesParts`)
@@ -9,9 +9,9 @@
  * rebuilt on the other side (`fromEnvelope`). Shared references and cycles
  * are kept.
  */
-import { decode, encode, type Envelope } from "./error-codec.js";
+import { decode, encode, type Envelope } from "./value-codec.js";
 
-export { isEnvelope, losesParts } from "./error-codec.js";
+export { isEnvelope, losesParts } from "./value-codec.js";
 
 /**
  * `value` as an envelope in which every error and Buffer is a record;

@@ -4,7 +4,7 @@
  * members) and Buffers (their class; structured clone makes a `Buffer` a
  * `Uint8Array` over a copy of its whole ArrayBuffer) — whether thrown in a
  * thread (error-transport.ts) or inside argument and result values
- * (error-values.ts). `encode` turns a value into an envelope that structured
+ * (envelope.ts). `encode` turns a value into an envelope that structured
  * clone carries whole: containers (arrays, plain objects, Maps, Sets) are
  * copied, each error in them becomes its record (class, name, message, stack,
  * code, cause, an AggregateError's members, own enumerable properties, all
