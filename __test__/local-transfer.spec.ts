@@ -8,7 +8,7 @@
  * thread: they use only their arguments and the globals a worker has.
  */
 import test from "ava";
-import { threadId as mainThreadId } from "node:worker_threads";
+import { MessageChannel, threadId as mainThreadId, type MessagePort } from "node:worker_threads";
 
 import {
   CloneError,
@@ -203,6 +203,38 @@ test("transfer(ArrayBuffer): moved to the thread, the source is detached", async
   const chain = parallel((b: ArrayBuffer) => new Uint8Array(b).reduce((sum, x) => sum + x, 0))(transfer(buffer));
   t.deepEqual(await chain.results(), [7 * 1024]);
   t.is(buffer.byteLength, 0, "detached");
+});
+
+test("transfer(port): a MessagePort moves to the thread, which talks back on it while the call runs", async (t) => {
+  const { port1, port2 } = new MessageChannel();
+  const heard: unknown[] = [];
+  port1.on("message", (message: unknown) => heard.push(message));
+  const [result] = await parallel(async (port: MessagePort) => {
+    for (let step = 1; step <= 3; step++) port.postMessage({ step });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    port.close();
+    return "done";
+  })(transfer(port2)).results();
+  t.is(result, "done");
+  for (let waited = 0; heard.length < 3 && waited < 5_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+  port1.close();
+  t.deepEqual(heard, [{ step: 1 }, { step: 2 }, { step: 3 }]);
+});
+
+test("a MessagePort outside transfer()'s list is refused with CloneError (it can only move)", (t) => {
+  const { port1, port2 } = new MessageChannel();
+  try {
+    const error = t.throws(() => parallel((o: { port: MessagePort }) => typeof o)({ port: port1 }), {
+      instanceOf: CloneError,
+    });
+    t.regex(error!.message, /argument 0 at port can't be sent.*transfer\(\)'s list/);
+    t.throws(() => parallel((o: { port: MessagePort }) => typeof o)(transfer({ port: port1 }, [])), {
+      instanceOf: CloneError,
+    });
+  } finally {
+    port1.close();
+    port2.close();
+  }
 });
 
 test("transfer(Uint8Array): its buffer is moved; the thread gets the bytes", async (t) => {

@@ -8,6 +8,7 @@
  */
 
 import { types } from "node:util";
+import { MessagePort } from "node:worker_threads";
 
 import { losesParts } from "./envelope.js";
 import { CloneError } from "../errors/errors.js";
@@ -87,9 +88,10 @@ function refuse(value: unknown, argumentIndex: number | undefined, path: string,
 
 /**
  * Throws CloneError when `value` can't cross to another thread intact;
- * returns what needs care on the way (`Found` bits).
+ * returns what needs care on the way (`Found` bits). `moved`: what a
+ * `transfer()` list moves with it (a MessagePort crosses only that way).
  */
-export function checkCloneable(value: unknown, argumentIndex: number | undefined): Found {
+export function checkCloneable(value: unknown, argumentIndex: number | undefined, moved?: ReadonlySet<unknown>): Found {
   let found = Found.Nothing;
   const seen = new Set<object>();
   const stack: Array<[unknown, string]> = [[value, ""]];
@@ -117,6 +119,11 @@ export function checkCloneable(value: unknown, argumentIndex: number | undefined
       continue;
     }
     if (object instanceof SharedArrayBuffer) found |= Found.SharedMemory;
+    if (object instanceof MessagePort) {
+      if (moved?.has(object)) continue; // transferred: it moves to the thread
+      const how = argumentIndex === undefined ? "a result can't move one" : "pass it in transfer()'s list";
+      refuse(object, argumentIndex, path, `can only be moved, not copied: ${how}`);
+    }
     const proto = Object.getPrototypeOf(object) as object | null;
     if (!plainPrototypes.has(proto)) {
       refuse(object, argumentIndex, path, "would arrive as a plain object without its class (send plain data)");

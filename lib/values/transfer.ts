@@ -3,7 +3,7 @@
  * thread instead of being copied (the sender's buffers are detached).
  */
 
-import type { MessagePort } from "node:worker_threads";
+import { MessagePort } from "node:worker_threads";
 
 import { typeError } from "../errors/errors.js";
 
@@ -20,23 +20,24 @@ export interface Transfer<T> {
 }
 
 /**
- * The ArrayBuffers a value refers to directly (itself, or a view's buffer).
- * Not the ArrayBuffer of a Buffer that is only part of it (Node's pool, for
- * small Buffers, can't move): such a Buffer's bytes are copied instead.
+ * What a value moves by default: itself (an ArrayBuffer or a MessagePort),
+ * or a view's ArrayBuffer; not the ArrayBuffer of a Buffer that is only part
+ * of it (Node's pool, for small Buffers, can't move): such a Buffer's bytes
+ * are copied instead.
  */
 function defaultList(value: unknown): Transferable[] {
-  if (value instanceof ArrayBuffer) return [value];
+  if (value instanceof ArrayBuffer || value instanceof MessagePort) return [value];
   if (!ArrayBuffer.isView(value) || !(value.buffer instanceof ArrayBuffer)) return [];
   if (Buffer.isBuffer(value) && value.byteLength !== value.buffer.byteLength) return [];
   return [value.buffer];
 }
 
 /**
- * Marks `value` to be moved, not copied, to the thread: the ArrayBuffers in
- * `list` (by default the value itself, or a typed array's buffer; a Buffer
- * that is part of a larger ArrayBuffer is copied) are transferred zero-copy
- * and detached here. Typed as `T`, so it fits the
- * parameter it is passed to.
+ * Marks `value` to be moved, not copied, to the thread: the ArrayBuffers and
+ * MessagePorts in `list` (by default the value itself, or a typed array's
+ * buffer; a Buffer that is part of a larger ArrayBuffer is copied) are
+ * transferred zero-copy and detached here. A MessagePort crosses only this
+ * way. Typed as `T`, so it fits the parameter it is passed to.
  *
  * ```ts
  * await parallel((bytes: Uint8Array) => bytes.length)(transfer(new Uint8Array(1 << 24))).results();

@@ -79,13 +79,15 @@ export function encodeArgs(args: readonly unknown[]): Encoded {
     let arg = args[i];
     if (isFastPrimitive(arg)) continue;
     fast = false;
+    let moved: ReadonlySet<unknown> | undefined;
     if (isTransfer(arg)) {
       unwrapped ??= args.slice();
       transfer.push(...arg.list);
+      moved = new Set(arg.list);
       unwrapped[i] = arg = arg.value;
       port = true;
     }
-    const found = checkCloneable(arg, i);
+    const found = checkCloneable(arg, i, moved);
     if (found & Found.SharedMemory) port = true;
     if (found & Found.Envelope) envelope = true;
   }
