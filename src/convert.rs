@@ -12,7 +12,8 @@ const KIND_SERIALIZED: u32 = PayloadKind::Serialized as u32;
 const KIND_PORT: u32 = PayloadKind::Port as u32;
 const KIND_NUMBER: u32 = PayloadKind::Number as u32;
 
-fn check(status: sys::napi_status, what: &str) -> Result<()> {
+/// A Node-API status as a `Result` (`what` names the step that failed).
+pub(crate) fn check(status: sys::napi_status, what: &str) -> Result<()> {
   if status == sys::Status::napi_ok {
     Ok(())
   } else {
@@ -35,6 +36,31 @@ unsafe fn bytes_of(env: sys::napi_env, value: sys::napi_value) -> Result<Vec<u8>
   Ok(std::slice::from_raw_parts(data.cast::<u8>(), length).to_vec())
 }
 
+/// Each element of the array `array`, read by `read`; `not_array` says what
+/// was expected when it is not an array.
+pub(crate) unsafe fn map_elements<T>(
+  env: sys::napi_env,
+  array: sys::napi_value,
+  not_array: &str,
+  mut read: impl FnMut(sys::napi_value) -> Result<T>,
+) -> Result<Vec<T>> {
+  let mut length = 0u32;
+  check(
+    sys::napi_get_array_length(env, array, &mut length),
+    not_array,
+  )?;
+  let mut items = Vec::with_capacity(length as usize);
+  for i in 0..length {
+    let mut item = std::ptr::null_mut();
+    check(
+      sys::napi_get_element(env, array, i, &mut item),
+      "reading an array element",
+    )?;
+    items.push(read(item)?);
+  }
+  Ok(items)
+}
+
 /// Reads a payload of `kind` from a JavaScript value.
 pub unsafe fn payload_from_js(
   env: sys::napi_env,
@@ -42,23 +68,12 @@ pub unsafe fn payload_from_js(
   value: sys::napi_value,
 ) -> Result<Payload> {
   match kind {
-    KIND_VALUES => {
-      let mut length = 0u32;
-      check(
-        sys::napi_get_array_length(env, value, &mut length),
-        "payload values must be an array",
-      )?;
-      let mut values = Vec::with_capacity(length as usize);
-      for i in 0..length {
-        let mut item = std::ptr::null_mut();
-        check(
-          sys::napi_get_element(env, value, i, &mut item),
-          "reading a payload value",
-        )?;
-        values.push(value_from_js(env, item)?);
-      }
-      Ok(Payload::Values(values))
-    }
+    KIND_VALUES => Ok(Payload::Values(map_elements(
+      env,
+      value,
+      "payload values must be an array",
+      |item| value_from_js(env, item),
+    )?)),
     KIND_NUMBER => Ok(Payload::Values(vec![Value::Number(f64::from_napi_value(
       env, value,
     )?)])),

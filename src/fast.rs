@@ -16,12 +16,12 @@
 use std::ffi::c_char;
 
 use napi::bindgen_prelude::{FromNapiValue, ToNapiValue};
-use napi::{sys, Error, JsError, Result, Status as NapiStatus};
+use napi::{sys, JsError, Result};
 use napi_derive::napi;
 use parallel_threads_core::{engine, Outcome};
 
 use crate::calls::{spin_until, start_call, wait_and_drain};
-use crate::convert::Out;
+use crate::convert::{check, map_elements, Out};
 use crate::errors::{napi_error, CodedError};
 use crate::isolate::drain_into;
 use crate::worker::{complete_and_next_into, next_job_into, outcome_from_js};
@@ -69,14 +69,6 @@ pub fn register_fast_paths(
     }
   }
   Ok(())
-}
-
-fn check(status: sys::napi_status, what: &str) -> Result<()> {
-  if status == sys::Status::napi_ok {
-    Ok(())
-  } else {
-    Err(Error::new(NapiStatus::from(status), what.to_owned()))
-  }
 }
 
 /// The first `N` arguments (missing ones are `undefined`).
@@ -162,18 +154,9 @@ unsafe fn call_ids(env: sys::napi_env, value: sys::napi_value) -> Result<Vec<u64
   if type_of(env, value)? == sys::ValueType::napi_number {
     return Ok(vec![f64_of(env, value)? as u64]);
   }
-  let mut length = 0u32;
-  check(
-    sys::napi_get_array_length(env, value, &mut length),
-    "call ids must be an array",
-  )?;
-  let mut calls = Vec::with_capacity(length as usize);
-  for i in 0..length {
-    let mut item = std::ptr::null_mut();
-    check(sys::napi_get_element(env, value, i, &mut item), "call id")?;
-    calls.push(f64_of(env, item)? as u64);
-  }
-  Ok(calls)
+  map_elements(env, value, "call ids must be an array", |item| {
+    Ok(f64_of(env, item)? as u64)
+  })
 }
 
 /// `Out` from the `objs` and `scratch` arguments (`scratch` may be `undefined`).

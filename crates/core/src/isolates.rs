@@ -83,34 +83,16 @@ impl Engine {
     first_failure: bool,
     deadline: Option<Instant>,
   ) -> SyncWait {
-    self.wait_sync_within(isolate, calls, first_failure, deadline, None)
+    let no_slice = None;
+    let (waited, ()) =
+      self.wait_sync_then(isolate, calls, first_failure, deadline, no_slice, |_, _| ());
+    waited
   }
 
-  /// [`Engine::wait_sync`], returning [`SyncWait::Again`] at `slice_end` at the latest.
-  pub fn wait_sync_within(
-    &self,
-    isolate: IsolateId,
-    calls: &[CallId],
-    first_failure: bool,
-    deadline: Option<Instant>,
-    slice_end: Option<Instant>,
-  ) -> SyncWait {
-    self
-      .wait_sync_then(
-        isolate,
-        calls,
-        first_failure,
-        deadline,
-        slice_end,
-        |_, _| (),
-      )
-      .0
-  }
-
-  /// [`Engine::wait_sync_within`], then (unless the slice ended:
-  /// [`SyncWait::Again`]) [`Engine::drain`], under the lock that ends the
-  /// wait: a blocking round trip takes one lock after its wake-up, and the
-  /// binding one crossing, instead of three and two.
+  /// [`Engine::wait_sync`], returning [`SyncWait::Again`] at `slice_end` at
+  /// the latest, then (unless it did) [`Engine::drain`], under the lock that
+  /// ends the wait: a blocking round trip takes one lock after its wake-up,
+  /// and the binding one crossing, instead of three and two.
   pub fn wait_sync_and_drain(
     &self,
     isolate: IsolateId,
