@@ -16,7 +16,7 @@ import {
   type ResultsOptions,
 } from "../futures/options.js";
 import { settledRecord, type CompletedRecord, type SettledRecord } from "../futures/records.js";
-import { mayWaitForQuickCalls, prewarm, spinForQuickCalls, waitSync } from "../runtime/caller.js";
+import { prewarm, spinForQuickCalls, waitSync } from "../runtime/caller.js";
 import { localTarget, startLocalCall } from "./local.js";
 import { checkCallable, registerFunction, startCall, type Registered } from "./start-call.js";
 
@@ -163,10 +163,7 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
     const futures = this.#live("results()").map((l) => l.future);
     const { returnWhen, timeout, signal } = validateResultsOptions(options, "results()");
     const firstException = returnWhen === "FIRST_EXCEPTION";
-    if (this.#held.length <= 8 && !signal?.aborted && mayWaitForQuickCalls(this.#held.length)) {
-      const waiting = this.#held.filter((l) => l.call > 0 && !l.future.done);
-      if (waiting.length > 0) spinForQuickCalls(waiting.map((l) => l.call));
-    }
+    if (!signal?.aborted) spinForQuickCalls(this.#held);
     return new Promise<R>((resolve, reject) => {
       let remaining = futures.length;
       let finished = false;

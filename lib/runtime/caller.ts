@@ -187,6 +187,14 @@ function crashError(entry: PendingCall, death: ThreadDeath | undefined): ThreadC
 
 /** The longest a `results()` spins for calls that answer quickly (µs). */
 const SPIN_MICROS = 40;
+/** Chains of more calls than this don't spin. */
+const MAX_SPIN_CALLS = 8;
+
+/** A chain's call as the spin looks at it: its core id (not positive for a local call) and whether it settled. */
+export interface WaitedCall {
+  readonly call: number;
+  readonly future: { readonly done: boolean };
+}
 /** Set from a drain that settled several calls until the next macrotask. */
 let inBurst = false;
 
@@ -209,20 +217,19 @@ let spinSkips = 0;
  * the event loop nothing. On a single core the core sleeps instead of
  * spinning (the thread that answers needs that core).
  */
-function spinForQuickCallsHere(calls: number[]): void {
-  if (!mayWaitForQuickCallsHere(calls.length)) return;
+function spinForQuickCallsHere(links: readonly WaitedCall[]): void {
+  // Looked at before the calls are listed, and again after: with other calls
+  // of ours in flight, the event loop has work (don't block it); several
+  // calls just settled, their continuations (likely to start more calls) are
+  // queued behind this one (spinning would hold them all up).
+  if (links.length > MAX_SPIN_CALLS || pending.size > links.length || inBurst) return;
+  const calls: number[] = [];
+  for (const link of links) if (link.call > 0 && !link.future.done) calls.push(link.call);
+  if (calls.length === 0 || pending.size > calls.length) return;
   if (spinCredit < 0 && ++spinSkips % 32 !== 0) return;
   const settled = binding.spinUntilSettled(calls, SPIN_MICROS);
   onWakeHere();
   spinCredit = settled ? Math.min(spinCredit + 1, 8) : Math.max(spinCredit - 2, -8);
-}
-
-/** Whether waiting for `count` calls may spin: a cheap look before the chain lists them. */
-function mayWaitForQuickCallsHere(count: number): boolean {
-  // With other calls of ours in flight, the event loop has work: don't block it.
-  // Several calls just settled: their continuations (likely to start more
-  // calls) are queued behind this one; spinning would hold them all up.
-  return pending.size <= count && !inBurst;
 }
 
 /**
@@ -262,7 +269,6 @@ const runtime = shared({
   track: trackHere,
   untrack: untrackHere,
   onWake: onWakeHere,
-  mayWaitForQuickCalls: mayWaitForQuickCallsHere,
   spinForQuickCalls: spinForQuickCallsHere,
   waitSync: waitSyncHere,
 });
@@ -290,8 +296,6 @@ export const track = runtime.track;
 export const untrack = runtime.untrack;
 /** Settles futures whose outcomes arrived and does the spawner's duties. */
 export const onWake = runtime.onWake;
-/** Whether waiting for `count` calls may spin for quick answers (a cheap look first). */
-export const mayWaitForQuickCalls = runtime.mayWaitForQuickCalls;
 /** Spins briefly in the core for calls that answer quickly (see `spinForQuickCallsHere`). */
 export const spinForQuickCalls = runtime.spinForQuickCalls;
 /** Blocks until `calls` settled (or one failed); false on timeout. */

@@ -15,9 +15,9 @@ export { isEnvelope, losesParts } from "./value-codec.js";
 
 /**
  * `value` as an envelope in which every error and Buffer is a record;
- * `moved` are the ArrayBuffers transferred with it.
+ * `moved`: what is transferred with it (its `transfer()` lists).
  */
-export function toEnvelope(value: unknown, moved?: ReadonlySet<ArrayBuffer>): Envelope {
+export function toEnvelope(value: unknown, moved?: ReadonlySet<unknown>): Envelope {
   return encode(value, "exact", moved);
 }
 

@@ -75,15 +75,17 @@ export function encodeArgs(args: readonly unknown[]): Encoded {
   let envelope = false;
   let unwrapped: unknown[] | undefined;
   const transfer: Transferable[] = [];
+  /** What the call's `transfer()` lists move (so far): it crosses without a copy. */
+  let moved: Set<unknown> | undefined;
   for (let i = 0; i < args.length; i++) {
     let arg = args[i];
     if (isFastPrimitive(arg)) continue;
     fast = false;
-    let moved: ReadonlySet<unknown> | undefined;
     if (isTransfer(arg)) {
       unwrapped ??= args.slice();
       transfer.push(...arg.list);
-      moved = new Set(arg.list);
+      moved ??= new Set();
+      for (const item of arg.list) moved.add(item);
       unwrapped[i] = arg = arg.value;
       port = true;
     }
@@ -95,7 +97,6 @@ export function encodeArgs(args: readonly unknown[]): Encoded {
   if (!port) return [PayloadKind.Serialized, serializeArgs(args, envelope)];
   const values = unwrapped ?? args;
   if (envelope) {
-    const moved = new Set(transfer.filter((item): item is ArrayBuffer => item instanceof ArrayBuffer));
     try {
       return [PayloadKind.Port, { args: toEnvelope(values, moved), transfer }];
     } catch (error) {

@@ -188,8 +188,8 @@ export function losesParts(error: Error): boolean {
 
 interface Encoder {
   lossy: boolean;
-  /** ArrayBuffers that move with the value (transferred): Buffers over them keep their place in them. */
-  moved: ReadonlySet<ArrayBuffer> | undefined;
+  /** What moves with the value (its transfer list): Buffers over those ArrayBuffers keep their place in them. */
+  moved: ReadonlySet<unknown> | undefined;
   /** Each object met so far: its copy, or its error's record. */
   copies: Map<object, unknown>;
   /** Each uncloneable value described so far (lossy). */
@@ -201,10 +201,10 @@ interface Encoder {
 
 /**
  * `value` as an envelope; see the module comment and {@link Encoding}.
- * `moved`: the ArrayBuffers transferred with it (a Buffer over one keeps its
+ * `moved`: what is transferred with it (a Buffer over one of its ArrayBuffers keeps its
  * view instead of a copy of its bytes).
  */
-export function encode(value: unknown, encoding: Encoding, moved?: ReadonlySet<ArrayBuffer>): Envelope {
+export function encode(value: unknown, encoding: Encoding, moved?: ReadonlySet<unknown>): Envelope {
   const encoder: Encoder = {
     lossy: encoding === "lossy",
     moved,

@@ -13,47 +13,50 @@ export interface Leaving {
   error: unknown;
 }
 
+/** Nothing leaving: an exit suppressed the error. */
+const NOTHING_LEAVING: Leaving = Object.freeze({ hasError: false, error: undefined });
+
+/** What leaves after an exit returned `suppress`. */
+function afterExitReturned(leaving: Leaving, suppress: unknown, canSuppress: boolean): Leaving {
+  return leaving.hasError && suppress && canSuppress ? NOTHING_LEAVING : leaving;
+}
+
+/** What leaves after an exit threw `thrown`: it, over the error that was leaving. */
+function afterExitThrew(leaving: Leaving, thrown: unknown): Leaving {
+  return {
+    hasError: true,
+    error: leaving.hasError
+      ? new SuppressedError(thrown, leaving.error, "an exit() failed while an error was leaving the block")
+      : thrown,
+  };
+}
+
 /**
  * Exits in reverse order; each exit sees the error left by the ones after it
  * (suppressed or replaced), as nested `with` does. With `canSuppress` false
  * (cleanup after failed enters) a `true` from exit is ignored.
  */
 export async function exitInReverse(opened: readonly Opened[], leaving: Leaving, canSuppress = true): Promise<Leaving> {
-  let { hasError, error } = leaving;
   for (let i = opened.length - 1; i >= 0; i--) {
     try {
-      const suppress = await opened[i]!.exit(hasError, error);
-      if (hasError && suppress && canSuppress) {
-        hasError = false;
-        error = undefined;
-      }
+      leaving = afterExitReturned(leaving, await opened[i]!.exit(leaving.hasError, leaving.error), canSuppress);
     } catch (thrown) {
-      error = hasError
-        ? new SuppressedError(thrown, error, "an exit() failed while an error was leaving the block")
-        : thrown;
-      hasError = true;
+      leaving = afterExitThrew(leaving, thrown);
     }
   }
-  return { hasError, error };
+  return leaving;
 }
 
 /** The same as `exitInReverse`, synchronously (for `Symbol.dispose`). */
 export function exitInReverseSync(opened: readonly Opened[], leaving: Leaving): Leaving {
-  let { hasError, error } = leaving;
   for (let i = opened.length - 1; i >= 0; i--) {
     try {
-      if (opened[i]!.syncExit!(hasError, error) && hasError) {
-        hasError = false;
-        error = undefined;
-      }
+      leaving = afterExitReturned(leaving, opened[i]!.syncExit!(leaving.hasError, leaving.error), true);
     } catch (thrown) {
-      error = hasError
-        ? new SuppressedError(thrown, error, "an exit() failed while an error was leaving the block")
-        : thrown;
-      hasError = true;
+      leaving = afterExitThrew(leaving, thrown);
     }
   }
-  return { hasError, error };
+  return leaving;
 }
 
 /**
@@ -65,7 +68,7 @@ export async function exitInParallel(opened: readonly Opened[], leaving: Leaving
   const failures = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as unknown] : []));
   const suppressed = leaving.hasError && outcomes.some((o) => o.status === "fulfilled" && o.value);
   const stillLeaving = leaving.hasError && !suppressed;
-  if (failures.length === 0) return stillLeaving ? leaving : { hasError: false, error: undefined };
+  if (failures.length === 0) return stillLeaving ? leaving : NOTHING_LEAVING;
   const exitError = groupErrors(failures, `${failures.length} context exits failed`);
   return {
     hasError: true,
