@@ -7,7 +7,7 @@
  * functions that use `require` (esbuild renames it `__require` in ESM
  * bundles) work on the threads.
  */
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -54,6 +54,17 @@ test.before(() => {
 
 test.after.always(() => rmSync(project, { recursive: true, force: true }));
 
+/** Runs a bundle of the app and checks what it printed: its calls ran on threads. */
+async function appRuns(t: ExecutionContext, bundle: string): Promise<void> {
+  const out = await run(bundle);
+  t.is(out.code, 0, out.stderr);
+  t.deepEqual(JSON.parse(out.stdout.trim().split("\n").pop()!), {
+    doubled: 42,
+    gzipped: "zipped",
+    onAThread: true,
+  });
+}
+
 function run(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [file], { cwd: project, timeout: 60_000 }, (error, stdout, stderr) =>
@@ -84,13 +95,7 @@ for (const format of ["esm", "cjs"] as const) {
             : {},
       });
       t.deepEqual(result.errors, []);
-      const out = await run(outfile);
-      t.is(out.code, 0, out.stderr);
-      t.deepEqual(JSON.parse(out.stdout.trim().split("\n").pop()!), {
-        doubled: 42,
-        gzipped: "zipped",
-        onAThread: true,
-      });
+      await appRuns(t, outfile);
     });
   }
 }
@@ -117,12 +122,6 @@ for (const mode of ["external", "bundled in"] as const) {
     });
     await bundle.close();
     t.log(warnings.length === 0 ? "no warnings" : warnings.join("\n"));
-    const out = await run(outfile);
-    t.is(out.code, 0, out.stderr);
-    t.deepEqual(JSON.parse(out.stdout.trim().split("\n").pop()!), {
-      doubled: 42,
-      gzipped: "zipped",
-      onAThread: true,
-    });
+    await appRuns(t, outfile);
   });
 }

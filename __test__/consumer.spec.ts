@@ -3,37 +3,9 @@
 // CommonJS and a TypeScript (tsx) consumer there (scripts/consumer-test.sh).
 // Set SKIP_CONSUMER_TEST=1 to skip it.
 import test from "ava";
-import { spawn } from "node:child_process";
-import * as path from "node:path";
+import { runScript } from "./helpers/run-script.js";
 
-const root = path.join(__dirname, "..", "..");
 const limit = 5 * 60_000;
-
-interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-}
-
-function runScript(): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    // NODE: the node running the tests (CI runs them on several versions).
-    const child = spawn("bash", [path.join(root, "scripts", "consumer-test.sh")], {
-      cwd: root,
-      env: { ...process.env, NODE: process.execPath },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    const timer = setTimeout(() => child.kill("SIGTERM"), limit - 10_000);
-    child.on("error", reject);
-    child.on("close", (status, signal) => {
-      clearTimeout(timer);
-      resolve({ status, signal, output });
-    });
-  });
-}
 
 if (process.env.SKIP_CONSUMER_TEST) {
   console.log(`consumer.spec: skipped because SKIP_CONSUMER_TEST=${process.env.SKIP_CONSUMER_TEST}`);
@@ -41,7 +13,7 @@ if (process.env.SKIP_CONSUMER_TEST) {
 } else {
   test.serial("packed tarballs install without cargo and work from ESM, CommonJS and TypeScript", async (t) => {
     t.timeout(limit);
-    const run = await runScript();
+    const run = await runScript("consumer-test.sh", limit - 10_000);
     t.is(run.status, 0, `consumer-test.sh exited with ${run.status ?? run.signal}:\n${run.output}`);
     const lines = run.output.split("\n");
     for (const ok of ["ESM consumer OK", "CJS consumer OK", "TypeScript consumer OK"]) {

@@ -6,46 +6,9 @@
 // real npm registry into a temporary directory.
 // Set SKIP_REGISTRY_TEST=1 to skip it.
 import test from "ava";
-import { spawn } from "node:child_process";
-import * as path from "node:path";
+import { runScript } from "./helpers/run-script.js";
 
-const root = path.join(__dirname, "..", "..");
 const limit = 5 * 60_000;
-
-interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-}
-
-function runScript(): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    // NODE: the node running the tests (CI runs them on several versions).
-    // detached: its own process group, so a timeout stops the script and all
-    // it started (the script's trap stops verdaccio).
-    const child = spawn("bash", [path.join(root, "scripts", "registry-test.sh")], {
-      cwd: root,
-      env: { ...process.env, NODE: process.execPath },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGTERM");
-      } catch {
-        child.kill("SIGTERM");
-      }
-    }, limit - 10_000);
-    child.on("error", reject);
-    child.on("close", (status, signal) => {
-      clearTimeout(timer);
-      resolve({ status, signal, output });
-    });
-  });
-}
 
 if (process.env.SKIP_REGISTRY_TEST) {
   console.log(`registry.spec: skipped because SKIP_REGISTRY_TEST=${process.env.SKIP_REGISTRY_TEST}`);
@@ -53,7 +16,7 @@ if (process.env.SKIP_REGISTRY_TEST) {
 } else {
   test.serial("the release steps publish to a local registry and `npm install parallel-threads` works", async (t) => {
     t.timeout(limit);
-    const run = await runScript();
+    const run = await runScript("registry-test.sh", limit - 10_000);
     t.is(run.status, 0, `registry-test.sh exited with ${run.status ?? run.signal}:\n${run.output}`);
     const lines = run.output.split("\n");
     // The release steps ran, in the workflow's order.

@@ -8,10 +8,10 @@
 
 import { isDeepStrictEqual } from "node:util";
 import { blockCall, quickCall, sleepCall, spinCall } from "../../lib/calls.mjs";
-import { describe, errorName } from "../../lib/describe.mjs";
+import { describe } from "../../lib/describe.mjs";
 import { endEvents } from "../../lib/end-events.mjs";
 import { delay } from "../../lib/time.mjs";
-import { settlePhase, summarize } from "./harness.mjs";
+import { settleInto, settlePhase, summarize } from "./harness.mjs";
 
 export async function cancelStorms(ctx, count) {
   const { o, lib, check } = ctx;
@@ -99,23 +99,12 @@ async function storm({ o, lib, rand, pick }, executor, k, { records, inconsisten
     };
     records.push(record);
     mine.push(record);
-    const expect = expectFor(spec);
-    waits.push(
-      future.then(
-        (value) => {
-          record.settles++;
-          record.outcome = "fulfilled";
-          record.problem = expect({ ok: true, value });
-        },
-        (error) => {
-          record.settles++;
-          record.outcome = errorName(error);
-          record.problem = expect({ ok: false, error });
-          if (error instanceof CancelledError && future.state !== "cancelled")
-            record.problem = `CancelledError but state ${future.state}`;
-        },
-      ),
-    );
+    const expectForSpec = expectFor(spec);
+    const expect = (r) =>
+      !r.ok && r.error instanceof CancelledError && future.state !== "cancelled"
+        ? `CancelledError but state ${future.state}`
+        : expectForSpec(r);
+    waits.push(settleInto(record, future, expect));
   };
   let made = 0;
   while (made < size) {

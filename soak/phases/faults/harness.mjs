@@ -25,18 +25,7 @@ export async function faultPhase(ctx, name, { count, concurrency, executorOption
   const track = (future, expect, kind) => {
     const record = { kind, settles: 0, problem: undefined, outcome: undefined };
     records.push(record);
-    return future.then(
-      (value) => {
-        record.settles++;
-        record.outcome = "fulfilled";
-        record.problem = expect({ ok: true, value });
-      },
-      (error) => {
-        record.settles++;
-        record.outcome = errorName(error);
-        record.problem = expect({ ok: false, error });
-      },
-    );
+    return settleInto(record, future, expect);
   };
   const healthyExpect = (expected) => (r) =>
     r.ok && isDeepStrictEqual(r.value, expected)
@@ -93,6 +82,26 @@ export async function faultPhase(ctx, name, { count, concurrency, executorOption
     inconsistent,
     faultCount: count,
   });
+}
+
+/**
+ * Fills a call's `record` when its `future` settles: counts the settles, names
+ * the outcome ("fulfilled" or the error's name) and keeps what `expect(r)`
+ * finds wrong (`r`: `{ ok: true, value }` or `{ ok: false, error }`).
+ */
+export function settleInto(record, future, expect) {
+  return future.then(
+    (value) => {
+      record.settles++;
+      record.outcome = "fulfilled";
+      record.problem = expect({ ok: true, value });
+    },
+    (error) => {
+      record.settles++;
+      record.outcome = errorName(error);
+      record.problem = expect({ ok: false, error });
+    },
+  );
 }
 
 /**
