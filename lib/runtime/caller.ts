@@ -6,7 +6,7 @@
 
 import { isMainThread } from "node:worker_threads";
 
-import { binding } from "../wire/binding.js";
+import { addon, binding } from "../wire/binding.js";
 import {
   CallStatus,
   DutyCode,
@@ -275,10 +275,10 @@ const runtime = shared({
 
 function shared<R extends object>(own: R): R {
   const key = Symbol.for("parallel-threads.runtime");
-  const addon = binding as unknown as Record<symbol, R | undefined>;
-  const published = addon[key];
+  const exports = addon as unknown as Record<symbol, R | undefined>;
+  const published = exports[key];
   if (published !== undefined) return published;
-  Object.defineProperty(addon, key, { value: own });
+  Object.defineProperty(exports, key, { value: own });
   return own;
 }
 

@@ -18,7 +18,15 @@ export type Binding = typeof import("../../binding.js");
  * loader (binding.js) looks for it. Skipping the loader (~900 lines, a dozen
  * file lookups) saves ~2 ms of every start.
  */
-export const binding: Binding = loadBinding();
+export const addon: Binding = loadBinding();
+
+/**
+ * The addon's functions, as the library calls them: a plain copy of its
+ * exports. Node-API gives the exports object dictionary properties, so every
+ * `addon.submit` would be a slow lookup; the copy's are fast (its identity
+ * stays with `addon`).
+ */
+export const binding: Binding = { ...addon };
 
 function loadBinding(): Binding {
   const file = spawnerAddonFile();
@@ -72,7 +80,7 @@ function buildTarget(): string | undefined {
 /** The path of the addon file this isolate loaded, when it is one (for its pool threads). */
 export function addonFile(): string | undefined {
   for (const loaded of Object.values(require.cache)) {
-    if (loaded?.exports === binding && loaded.filename.endsWith(".node")) return loaded.filename;
+    if (loaded?.exports === addon && loaded.filename.endsWith(".node")) return loaded.filename;
   }
   return undefined;
 }

@@ -23,6 +23,8 @@ impl Engine {
   /// [`Engine::submit`], also telling whether the call got a thread at once
   /// (one lock instead of a second one for [`Engine::call_thread`]).
   pub fn submit_placed(&'static self, spec: CallSpec) -> Result<(CallId, bool), CoreError> {
+    // Read the clock before taking the lock: every thread waits for it.
+    let now = Instant::now();
     self.with(|st, wakes| {
       if st.shutdown {
         return Err(CoreError::ShuttingDown);
@@ -50,7 +52,7 @@ impl Engine {
       let id = st.next_call;
       let deadline = spec
         .timeout
-        .map(|timeout| deadline::schedule(Instant::now() + timeout, move || self.expire(id)));
+        .map(|timeout| deadline::schedule(now + timeout, move || self.expire(id)));
       let job = Job {
         call: id,
         function: spec.function,
@@ -65,10 +67,9 @@ impl Engine {
           caller: spec.caller,
           thread: None,
           queued: None,
-          yielded: false,
           deadline,
           posted: false,
-          submitted_at: Instant::now(),
+          submitted_at: now,
           started_at: None,
         },
       );
@@ -149,8 +150,34 @@ impl Engine {
 #[derive(Default)]
 struct Places {
   max: usize,
+  /// Threads that count toward `maxThreads` (those still starting included).
   counted: usize,
+  /// Of those, the ones holding a call.
   busy: usize,
+  /// Threads still starting (each will take a queued call).
+  starting: usize,
+  /// Threads busy with a settled call's leftovers.
+  draining: usize,
+  /// Calls waiting for a thread.
+  queued: usize,
+}
+
+impl Places {
+  /// Whether an idle thread may take a call: fewer than `maxThreads` of the
+  /// threads that count toward it hold one.
+  fn below_max(&self) -> bool {
+    self.busy < self.max
+  }
+
+  /// How many more threads may start now.
+  fn room(&self) -> usize {
+    self.max.saturating_sub(self.counted)
+  }
+
+  /// Queued calls that no thread still starting will take.
+  fn unserved(&self) -> usize {
+    self.queued.saturating_sub(self.starting)
+  }
 }
 
 impl State {
@@ -160,7 +187,7 @@ impl State {
       .executors
       .get(&executor_id)
       .is_some_and(|e| !e.idle.is_empty());
-    let idle = if has_idle && self.below_max(executor_id) {
+    let idle = if has_idle && self.places(executor_id).below_max() {
       self
         .executors
         .get_mut(&executor_id)
@@ -194,6 +221,7 @@ impl State {
     thread.before_call = thread.phase;
     thread.phase = Phase::Busy;
     thread.call = Some(call_id);
+    thread.call_yielded = false;
     thread.inbox = Some(job);
     let parked = thread.parked;
     let parker = Arc::clone(&thread.parker);
@@ -232,14 +260,12 @@ impl State {
       return;
     }
     let (phase, executor_id) = (thread.phase, thread.executor);
-    let queued = self
-      .executors
-      .get(&executor_id)
-      .is_some_and(|e| !e.queue.is_empty());
-    let takes = queued
+    // Taking nothing changes no thread, so one look serves both questions.
+    let places = self.places(executor_id);
+    let takes = places.queued > 0
       && match phase {
-        Phase::Idle => self.below_max(executor_id),
-        Phase::Draining => self.unserved(executor_id) > self.room(executor_id),
+        Phase::Idle => places.below_max(),
+        Phase::Draining => places.unserved() > places.room(),
         Phase::Starting | Phase::Busy => false,
       };
     if takes {
@@ -251,10 +277,7 @@ impl State {
     if phase != Phase::Idle {
       return;
     }
-    let surplus = {
-      let places = self.places(executor_id);
-      places.counted > places.max
-    };
+    let surplus = places.counted > places.max;
     if self.executors.get(&executor_id).is_some_and(|e| e.closed) || surplus {
       self.terminate(wakes, thread_id);
     } else if let Some(executor) = self.executors.get_mut(&executor_id) {
@@ -275,57 +298,36 @@ impl State {
     None
   }
 
-  /// Queued calls that no thread still starting will take.
-  fn unserved(&self, executor_id: ExecutorId) -> usize {
-    let Some(executor) = self.executors.get(&executor_id) else {
-      return 0;
-    };
-    let starting = executor
-      .threads
-      .iter()
-      .filter(|id| {
-        self
-          .threads
-          .get(id)
-          .is_some_and(|t| t.phase == Phase::Starting)
-      })
-      .count();
-    executor.queue.len().saturating_sub(starting)
-  }
-
-  /// The executor's threads that count toward `maxThreads` (those still
-  /// starting included), how many of them hold a call, and `maxThreads`.
+  /// How the executor's `maxThreads` places are taken, and what waits for
+  /// them: one pass over its threads.
   fn places(&self, executor_id: ExecutorId) -> Places {
     let Some(executor) = self.executors.get(&executor_id) else {
       return Places::default();
     };
     let mut places = Places {
       max: executor.config.max_threads as usize,
+      queued: executor.queue.len(),
       ..Places::default()
     };
-    for id in &executor.threads {
-      if !self.counts_toward_max(*id) {
+    for thread in executor
+      .threads
+      .iter()
+      .filter_map(|id| self.threads.get(id))
+    {
+      match thread.phase {
+        Phase::Starting => places.starting += 1,
+        Phase::Draining => places.draining += 1,
+        Phase::Idle | Phase::Busy => {}
+      }
+      if !self.counts_toward_max(thread) {
         continue;
       }
       places.counted += 1;
-      if self.threads.get(id).is_some_and(|t| t.phase != Phase::Idle) {
+      if thread.phase != Phase::Idle {
         places.busy += 1;
       }
     }
     places
-  }
-
-  /// Whether an idle thread may take a call: fewer than `maxThreads` of the
-  /// threads that count toward it hold one.
-  fn below_max(&self, executor_id: ExecutorId) -> bool {
-    let places = self.places(executor_id);
-    places.busy < places.max
-  }
-
-  /// How many more threads `executor_id` may start now.
-  pub(crate) fn room(&self, executor_id: ExecutorId) -> usize {
-    let places = self.places(executor_id);
-    places.max.saturating_sub(places.counted)
   }
 
   /// Asks for as many new threads as queued calls need, within `maxThreads`
@@ -333,11 +335,12 @@ impl State {
   /// can be had, threads still busy with a settled call's leftovers take the
   /// queued calls rather than leave them waiting.
   pub(crate) fn ensure_threads(&mut self, wakes: &mut Wakes, executor_id: ExecutorId) {
-    let wanted = self.unserved(executor_id);
+    let places = self.places(executor_id);
+    let wanted = places.unserved();
     if wanted == 0 {
       return;
     }
-    let room = self.room(executor_id);
+    let room = places.room();
     for _ in 0..wanted.min(room) {
       let thread = self.new_thread(executor_id);
       self.push_duty(
@@ -348,7 +351,7 @@ impl State {
         },
       );
     }
-    if wanted > room {
+    if wanted > room && places.draining > 0 {
       let Some(executor) = self.executors.get(&executor_id) else {
         return;
       };

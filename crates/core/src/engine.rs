@@ -2,12 +2,13 @@
 //! bookkeeping common to its operations (locking, deliveries, wake-ups).
 
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::parker::Parker;
 use crate::payload::{Outcome, Status};
 use crate::state::{
-  CallId, Duty, Executor, ExecutorConfig, ExecutorId, IsolateId, Notifier, Phase, State, ThreadId,
+  CallId, Duty, Executor, ExecutorConfig, ExecutorId, IsolateId, Notifier, Phase, State, Thread,
+  ThreadId,
 };
 
 /// Id of the executor every isolate shares unless it makes its own.
@@ -15,8 +16,14 @@ pub const DEFAULT_EXECUTOR: ExecutorId = 0;
 
 /// The process-wide engine; see the crate docs.
 pub struct Engine {
-  state: Mutex<State>,
+  state: CacheLine<Mutex<State>>,
 }
+
+/// Keeps the lock on a cache line of its own: every isolate's thread takes
+/// it, and a neighbour (such as the `LazyLock` holding the engine, read on
+/// every call) would otherwise miss the cache each time the lock changes hands.
+#[repr(align(128))]
+struct CacheLine<T>(T);
 
 /// Wake-ups gathered under the lock and performed after it is released.
 #[derive(Default)]
@@ -64,7 +71,7 @@ impl Engine {
   /// A fresh engine with the default executor (tests make their own).
   pub fn new() -> Self {
     let engine = Engine {
-      state: Mutex::new(State::default()),
+      state: CacheLine(Mutex::new(State::default())),
     };
     engine.lock().executors.insert(
       DEFAULT_EXECUTOR,
@@ -79,7 +86,7 @@ impl Engine {
   }
 
   pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-    self.state.lock().unwrap_or_else(|e| e.into_inner())
+    self.state.0.lock().unwrap_or_else(|e| e.into_inner())
   }
 
   /// Runs `op` under the lock, then performs the wake-ups it gathered.
@@ -139,6 +146,17 @@ impl State {
 
   /// Settles a call: hands its outcome to the isolate that made it.
   pub(crate) fn deliver(&mut self, wakes: &mut Wakes, call_id: CallId, outcome: Outcome) {
+    self.deliver_at(wakes, call_id, outcome, Instant::now());
+  }
+
+  /// [`State::deliver`] of a call that ended at `now` (read before the lock).
+  pub(crate) fn deliver_at(
+    &mut self,
+    wakes: &mut Wakes,
+    call_id: CallId,
+    outcome: Outcome,
+    now: Instant,
+  ) {
     let Some(call) = self.calls.remove(&call_id) else {
       return;
     };
@@ -153,7 +171,9 @@ impl State {
       }
       if let Some(started) = call.started_at {
         executor.queue_wait.record(started - call.submitted_at);
-        executor.run_time.record(started.elapsed());
+        executor
+          .run_time
+          .record(now.saturating_duration_since(started));
       }
     }
     if self.spawner != Some(call.caller) && self.foreign_in_flight > 0 {
@@ -205,19 +225,13 @@ impl State {
   /// awaiting) does not, so those calls always get a thread: nested calls
   /// never deadlock. Meanwhile the executor may run more calls at once than
   /// `maxThreads`; surplus threads end as soon as they are idle.
-  pub(crate) fn counts_toward_max(&self, thread_id: ThreadId) -> bool {
-    let Some(thread) = self.threads.get(&thread_id) else {
-      return false;
-    };
+  pub(crate) fn counts_toward_max(&self, thread: &Thread) -> bool {
     if thread.terminating {
       return false;
     }
     let waiting = thread.nested_wait
       || match thread.phase {
-        Phase::Busy => thread
-          .call
-          .and_then(|c| self.calls.get(&c))
-          .is_some_and(|c| c.yielded),
+        Phase::Busy => thread.call_yielded,
         Phase::Draining => true,
         Phase::Starting | Phase::Idle => false,
       };

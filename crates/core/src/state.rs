@@ -157,6 +157,10 @@ pub(crate) struct Thread {
   pub terminating: bool,
   /// Blocked waiting for calls it made itself: does not count toward maxThreads.
   pub nested_wait: bool,
+  /// Its call returned a promise: while the call's own nested calls are in
+  /// flight, the thread leaves `maxThreads` (so nested calls are never
+  /// starved). Reset when it is given a call.
+  pub call_yielded: bool,
   /// Why it is going away, if it said so before dying.
   pub exit_reason: Option<Payload>,
 }
@@ -167,9 +171,6 @@ pub(crate) struct Call {
   pub thread: Option<ThreadId>,
   /// Present while the call waits for a thread.
   pub queued: Option<Job>,
-  /// It returned a promise: while its own nested calls are in flight, its
-  /// thread leaves `maxThreads` (so nested calls are never starved).
-  pub yielded: bool,
   pub deadline: Option<Deadline>,
   /// Its payload travels over a MessagePort and has been posted there.
   pub posted: bool,

@@ -71,32 +71,25 @@ impl Engine {
     idle_until: Option<Instant>,
     slice_end: Option<Instant>,
   ) -> Next {
+    let now = Instant::now();
+    let first = self.with(|st, wakes| st.take_or_park(wakes, thread_id, now));
+    self.wait_for_job(thread_id, first, idle_until, slice_end)
+  }
+
+  /// Waits from `step` on: returns its [`Next`] when it has one, otherwise
+  /// sleeps on the thread's parker and takes or parks again.
+  fn wait_for_job(
+    &self,
+    thread_id: ThreadId,
+    mut step: Option<TakeOrPark>,
+    idle_until: Option<Instant>,
+    slice_end: Option<Instant>,
+  ) -> Next {
     loop {
-      let waiting = self.with(|st, wakes| {
-        let shutdown = st.shutdown;
-        let thread = st.threads.get_mut(&thread_id)?;
-        if shutdown || thread.terminating {
-          thread.parked = false;
-          return Some(Err(Next::Exit));
-        }
-        if thread.phase == Phase::Draining {
-          // Waiting for work again: its event loop is quiet.
-          thread.phase = Phase::Idle;
-          st.pump(wakes, thread_id);
-        }
-        let thread = st.threads.get_mut(&thread_id)?;
-        if let Some(job) = thread.inbox.take() {
-          thread.parked = false;
-          st.mark_started(job.call);
-          return Some(Err(Next::Job(job)));
-        }
-        thread.parked = true;
-        Some(Ok((Arc::clone(&thread.parker), thread.parker.seq())))
-      });
-      let (parker, seen) = match waiting {
+      let (parker, seen) = match step {
         None => return Next::Exit,
-        Some(Err(next)) => return next,
-        Some(Ok(waiting)) => waiting,
+        Some(TakeOrPark::Take(next)) => return next,
+        Some(TakeOrPark::Park(parker, seen)) => (parker, seen),
       };
       let until = match (idle_until, slice_end) {
         (Some(idle), Some(slice)) => Some(idle.min(slice)),
@@ -114,16 +107,19 @@ impl Engine {
           return Next::Again;
         }
       }
+      let now = Instant::now();
+      step = self.with(|st, wakes| st.take_or_park(wakes, thread_id, now));
     }
   }
 
   /// Takes the thread's next call without waiting (event-loop mode).
   pub fn take_job(&self, thread_id: ThreadId) -> Option<Job> {
+    let now = Instant::now();
     let mut st = self.lock();
     let thread = st.threads.get_mut(&thread_id)?;
     thread.parked = false;
     let job = thread.inbox.take()?;
-    st.mark_started(job.call);
+    st.mark_started(job.call, now);
     Some(job)
   }
 
@@ -132,14 +128,15 @@ impl Engine {
   /// flight, so that they can always get a thread.
   pub fn call_yielded(&self, thread_id: ThreadId, call_id: CallId) {
     self.with(|st, wakes| {
-      let Some(call) = st.calls.get_mut(&call_id) else {
+      let Some(thread) = st.threads.get_mut(&thread_id) else {
         return;
       };
-      call.yielded = true;
-      if let Some(thread) = st.threads.get(&thread_id) {
-        let executor = thread.executor;
-        st.ensure_threads(wakes, executor);
+      if thread.call != Some(call_id) {
+        return; // settled already (cancelled or timed out)
       }
+      thread.call_yielded = true;
+      let executor = thread.executor;
+      st.ensure_threads(wakes, executor);
     })
   }
 
@@ -147,7 +144,8 @@ impl Engine {
   /// at once when its event loop is `quiet`; otherwise it drains what the
   /// call left behind and becomes idle when it next waits for work.
   pub fn complete(&self, thread_id: ThreadId, call_id: CallId, outcome: Outcome, quiet: bool) {
-    self.with(|st, wakes| st.complete(wakes, thread_id, call_id, outcome, quiet))
+    let now = Instant::now();
+    self.with(|st, wakes| st.complete_at(wakes, thread_id, call_id, outcome, quiet, now))
   }
 
   /// [`Engine::complete`] of a quiet thread, then [`Engine::next_job`].
@@ -170,8 +168,20 @@ impl Engine {
     idle_until: Option<Instant>,
     slice_end: Option<Instant>,
   ) -> Next {
-    self.complete(thread_id, call_id, outcome, true);
-    self.next_job_within(thread_id, idle_until, slice_end)
+    // One lock for both: between a separate complete and wait, the thread
+    // would sit on the idle list unparked, and a call placed on it then
+    // would wake its event loop for nothing.
+    let now = Instant::now();
+    let first = self.with(|st, wakes| {
+      // The thread waits in the core from here: a call placed on it now is
+      // taken below, not announced to its event loop.
+      if let Some(thread) = st.threads.get_mut(&thread_id) {
+        thread.parked = true;
+      }
+      st.complete_at(wakes, thread_id, call_id, outcome, true, now);
+      st.take_or_park(wakes, thread_id, now)
+    });
+    self.wait_for_job(thread_id, first, idle_until, slice_end)
   }
 
   /// The thread says why it is about to die (uncaught error, `process.exit`);
@@ -202,11 +212,50 @@ impl Engine {
   }
 }
 
+/// What a thread waiting for work does next: run what it was given (or exit),
+/// or sleep on its parker from the sequence number it saw.
+enum TakeOrPark {
+  Take(Next),
+  Park(Arc<Parker>, u32),
+}
+
 impl State {
-  /// A thread took the call: its queue wait ends and its run time begins.
-  fn mark_started(&mut self, call: CallId) {
+  /// Under the lock: the thread's next job if it has one (or that it must
+  /// exit); otherwise marks it parked. `None` when the thread is gone.
+  fn take_or_park(
+    &mut self,
+    wakes: &mut Wakes,
+    thread_id: ThreadId,
+    now: Instant,
+  ) -> Option<TakeOrPark> {
+    let shutdown = self.shutdown;
+    let thread = self.threads.get_mut(&thread_id)?;
+    if shutdown || thread.terminating {
+      thread.parked = false;
+      return Some(TakeOrPark::Take(Next::Exit));
+    }
+    if thread.phase == Phase::Draining {
+      // Waiting for work again: its event loop is quiet.
+      thread.phase = Phase::Idle;
+      self.pump(wakes, thread_id);
+    }
+    let thread = self.threads.get_mut(&thread_id)?;
+    if let Some(job) = thread.inbox.take() {
+      thread.parked = false;
+      self.mark_started(job.call, now);
+      return Some(TakeOrPark::Take(Next::Job(job)));
+    }
+    thread.parked = true;
+    Some(TakeOrPark::Park(
+      Arc::clone(&thread.parker),
+      thread.parker.seq(),
+    ))
+  }
+
+  /// A thread took the call at `now`: its queue wait ends and its run time begins.
+  fn mark_started(&mut self, call: CallId, now: Instant) {
     if let Some(call) = self.calls.get_mut(&call) {
-      call.started_at = Some(Instant::now());
+      call.started_at = Some(now);
     }
   }
 
@@ -228,6 +277,7 @@ impl State {
         doomed: false,
         terminating: false,
         nested_wait: false,
+        call_yielded: false,
         exit_reason: None,
       },
     );
@@ -256,13 +306,15 @@ impl State {
     id
   }
 
-  fn complete(
+  /// The thread's call finished at `now` with `outcome`.
+  fn complete_at(
     &mut self,
     wakes: &mut Wakes,
     thread_id: ThreadId,
     call_id: CallId,
     outcome: Outcome,
     quiet: bool,
+    now: Instant,
   ) {
     let Some(thread) = self.threads.get_mut(&thread_id) else {
       return;
@@ -272,7 +324,7 @@ impl State {
     }
     thread.call = None;
     thread.phase = if quiet { Phase::Idle } else { Phase::Draining };
-    self.deliver(wakes, call_id, outcome);
+    self.deliver_at(wakes, call_id, outcome, now);
     self.after_call_left(wakes, thread_id);
   }
 

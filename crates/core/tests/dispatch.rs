@@ -554,3 +554,27 @@ fn threads_past_max_threads_left_by_a_nested_wait_end_when_idle() {
   let c = main.submit(spec(ex, main.id, 0, &[]));
   assert_eq!(pool.job().call, c);
 }
+
+#[test]
+fn a_thread_that_completes_and_waits_in_one_step_takes_the_queued_call_without_a_wake_of_its_event_loop(
+) {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 1);
+  let a = main.submit(spec(ex, main.id, 0, &[]));
+  let b = main.submit(spec(ex, main.id, 1, &[]));
+  let pool = Manual::attach(engine, main.expect_one_spawn());
+  assert_eq!(pool.job().call, a);
+  engine.drain(pool.isolate); // as its event loop would: the next wake rings again
+  let rings = pool.bell.count();
+  match engine.complete_and_next(pool.id, a, fulfilled(0.0), soon()) {
+    Next::Job(job) => assert_eq!(job.call, b),
+    other => panic!("expected call {b}, got {other:?}"),
+  }
+  assert_eq!(
+    pool.bell.count(),
+    rings,
+    "the thread's event loop was woken for a call it took in the core"
+  );
+  assert_eq!(main.drain().completions, vec![(a, fulfilled(0.0))]);
+}
