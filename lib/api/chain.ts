@@ -6,7 +6,7 @@
 import { withWaiterFrames } from "../errors/call-site-frames.js";
 import { captureCallSite } from "../runtime/call-sites.js";
 import { iterateCompleted } from "../futures/as-completed.js";
-import { collect } from "../futures/collect.js";
+import { allResults, collect } from "../futures/collect.js";
 import { CancelledError, ChainConsumedError } from "../errors/errors.js";
 import type { Future } from "../futures/future.js";
 import {
@@ -161,6 +161,11 @@ export class ParallelCalls<R extends readonly unknown[]> implements AsyncDisposa
 
   #results(options: ResultsOptions | undefined): Promise<R> {
     const futures = this.#live("results()").map((l) => l.future);
+    if (options === undefined) {
+      // The common case, kept lean: no timeout, no signal, every result.
+      spinForQuickCalls(this.#held);
+      return allResults(futures) as Promise<unknown> as Promise<R>;
+    }
     const { returnWhen, timeout, signal } = validateResultsOptions(options, "results()");
     const firstException = returnWhen === "FIRST_EXCEPTION";
     if (!signal?.aborted) spinForQuickCalls(this.#held);

@@ -36,6 +36,24 @@ export function collect(
   return { values: futures.map((f) => f.result()) };
 }
 
+/**
+ * The values of `futures` once every one settled, or the error `collect`
+ * makes of their failures (`results()` without options).
+ */
+export function allResults(futures: readonly Future<unknown>[]): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    let remaining = futures.length;
+    const settle = (): void => {
+      if (--remaining > 0) return;
+      const outcome = collect(futures, false, undefined);
+      if ("values" in outcome) resolve(outcome.values);
+      else reject(outcome.error);
+    };
+    if (remaining === 0) resolve([]);
+    for (const future of futures) future._onSettled(settle);
+  });
+}
+
 /** Whether the wait can end: all done, or (FIRST_EXCEPTION) one failed. */
 export function waitIsOver(futures: readonly Future<unknown>[], firstException: boolean): boolean {
   let allDone = true;
