@@ -45,7 +45,8 @@ export class Future<T> implements PromiseLike<T> {
   #state: FutureState = "running";
   #value: T | undefined;
   #error: unknown;
-  #listeners: Listener[] | undefined;
+  /** Who waits for it to settle: one listener as itself (the usual case, no array), more in an array. */
+  #listeners: Listener | Listener[] | undefined;
   #promise: Promise<T> | undefined;
   readonly #control: CallControl | undefined;
   readonly #call: number;
@@ -111,7 +112,10 @@ export class Future<T> implements PromiseLike<T> {
       listener(this as Future<unknown>);
       return;
     }
-    (this.#listeners ??= []).push(listener);
+    const listeners = this.#listeners;
+    if (listeners === undefined) this.#listeners = listener;
+    else if (typeof listeners === "function") this.#listeners = [listeners, listener];
+    else listeners.push(listener);
   }
 
   /** @internal Settles the future once; later calls are ignored. */
@@ -122,7 +126,8 @@ export class Future<T> implements PromiseLike<T> {
     this.#error = error;
     const listeners = this.#listeners;
     this.#listeners = undefined;
-    if (listeners) for (const listener of listeners) listener(this as Future<unknown>);
+    if (typeof listeners === "function") listeners(this as Future<unknown>);
+    else if (listeners !== undefined) for (const listener of listeners) listener(this as Future<unknown>);
     return true;
   }
 
