@@ -59,7 +59,9 @@ export function packedData(nums: Float64Array, objs: unknown[], at: number): unk
  */
 function asSmall(n: number): number {
   const i = n | 0;
-  return i === n && (i !== 0 || !Object.is(n, -0)) ? i : n;
+  // `1 / n > 0` tells 0 from -0 without a property load (`Object.is`): the
+  // first 0 a warm loop meets then doesn't send its optimized code back.
+  return i === n && (i !== 0 || 1 / n > 0) ? i : n;
 }
 
 /** How many slots the payload packed at `nums[at]` takes. */
