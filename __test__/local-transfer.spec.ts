@@ -237,6 +237,63 @@ test("a MessagePort outside transfer()'s list is refused with CloneError (it can
   }
 });
 
+function threadOfCall(): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("node:worker_threads").threadId;
+}
+
+function closePort(port: MessagePort): string {
+  port.close();
+  return "moved";
+}
+
+test("transfer(port) of a port that already moved: CloneError at the call, and its thread serves the next call", async (t) => {
+  const executor = new ParallelExecutor({ maxThreads: 1 });
+  const { port1, port2 } = new MessageChannel();
+  try {
+    const [before] = await executor.parallel(threadOfCall)().results();
+    t.deepEqual(await executor.parallel(closePort)(transfer(port2)).results(), ["moved"]);
+    const error = t.throws(() => executor.parallel(closePort)(transfer(port2)), { instanceOf: CloneError });
+    t.is(error!.code, "ERR_PARALLEL_CLONE");
+    t.regex(error!.message, /^transfer\(\): what the list names could not be moved: /);
+    t.truthy(error!.cause, "the platform's DataCloneError");
+    const [after] = await executor.parallel(threadOfCall)().results();
+    t.is(after, before, "the call was withdrawn before any of it ran: its thread was kept");
+    t.is(executor.stats().threads, 1);
+  } finally {
+    port1.close();
+    executor.close();
+  }
+});
+
+test("transfer(port) of a port that already moved, while the call would wait for a thread: CloneError at the call, nothing queued", async (t) => {
+  const executor = new ParallelExecutor({ maxThreads: 1 });
+  const gate = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  try {
+    t.deepEqual(await executor.parallel(closePort)(transfer(port2)).results(), ["moved"]);
+    const blocker = executor.parallel((g: SharedArrayBuffer) => Atomics.wait(new Int32Array(g), 0, 0, 10_000))(
+      gate.buffer as SharedArrayBuffer,
+    );
+    t.throws(() => executor.parallel(closePort)(transfer(port2)), { instanceOf: CloneError });
+    t.is(executor.stats().queued, 0, "the refused call left the queue");
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+    await blocker.results();
+    t.deepEqual(
+      await executor
+        .parallel((n: number) => n + 1)(1)
+        .results(),
+      [2],
+    );
+  } finally {
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+    port1.close();
+    executor.close();
+  }
+});
+
 test("transfer(Uint8Array): its buffer is moved; the thread gets the bytes", async (t) => {
   const bytes = new Uint8Array(4096).map((_, i) => i % 251);
   const expected = bytes.reduce((sum, x) => sum + x, 0);

@@ -12,7 +12,7 @@ import { CloneError } from "../errors/errors.js";
 import { CallFlag, PayloadKind } from "../wire/protocol.js";
 import { attach, postPayload, track, untrack } from "../runtime/caller.js";
 import type { PortMessage } from "../values/transport.js";
-import type { Transferable } from "../values/transfer.js";
+import { moveOut } from "../values/ports.js";
 import { encodeArgs } from "../values/transport.js";
 import { callEndChannel, callStartChannel, type CallEndMessage, type CallStartMessage } from "./diagnostics.js";
 import { validateCallOptions, type CallOptions } from "../futures/options.js";
@@ -112,17 +112,38 @@ export function startCall(
   if (portPayload !== undefined && submitted < 0 && portPayload.transfer.length > 0) {
     // The call waits for a thread: move its buffers out of the caller's hands
     // now (zero-copy), so the call owns them from its start.
-    portPayload = structuredClone(portPayload, { transfer: portPayload.transfer as Transferable[] });
+    try {
+      portPayload = moveOut(portPayload, portPayload.transfer);
+    } catch (error) {
+      withdraw(call);
+      throw error;
+    }
   }
   track(call, { future, site, name: fn.label, timeout, portPayload });
-  if (callStartChannel.hasSubscribers || callEndChannel.hasSubscribers)
-    publishLifecycle(call, executor, fn.name, future);
   if (portPayload !== undefined) {
     const thread = binding.callThread(call);
-    if (typeof thread === "number") postPayload(call, thread);
+    if (typeof thread === "number") {
+      try {
+        postPayload(call, thread);
+      } catch (error) {
+        untrack(call);
+        withdraw(call);
+        throw error;
+      }
+    }
   }
+  if (callStartChannel.hasSubscribers || callEndChannel.hasSubscribers)
+    publishLifecycle(call, executor, fn.name, future);
   if (options?.signal !== undefined) future._cancelOnAbort(options.signal);
   return { future, call };
+}
+
+/**
+ * Takes back a call whose payload could not be moved to its thread: no code
+ * of it ran, so its thread (if it had one) goes on to other calls.
+ */
+function withdraw(call: number): void {
+  binding.cancel(call, 0, []);
 }
 
 /** Publishes the call's start now and its end when it settles (diagnostics_channel). */

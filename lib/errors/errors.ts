@@ -146,6 +146,8 @@ export interface CloneErrorDetails {
   valueType: string;
   /** Where in the argument the value sits, e.g. `"options.socket"`. */
   path?: string;
+  /** The error that made it (such as the platform's `DataCloneError`). */
+  cause?: unknown;
 }
 
 /**
@@ -166,7 +168,7 @@ export class CloneError extends TypeError {
   /** Where in the argument the value sits. */
   declare readonly path?: string;
   constructor(message: string, details: CloneErrorDetails) {
-    super(message);
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     if (details.argumentIndex !== undefined) defineData(this, "argumentIndex", details.argumentIndex);
     this.valueType = details.valueType;
     if (details.path !== undefined) defineData(this, "path", details.path);

@@ -69,6 +69,21 @@ function postPayloadHere(call: number, thread: number): void {
   binding.payloadPosted(call);
 }
 
+/**
+ * A queued call got its thread: post its payload there. Should that fail,
+ * the call fails with the error and is withdrawn (its thread goes on).
+ */
+function postQueuedPayload(call: number, thread: number): void {
+  try {
+    postPayloadHere(call, thread);
+  } catch (error) {
+    const entry = pending.get(call);
+    untrackHere(call);
+    binding.cancel(call, 0, []);
+    entry?.future._settle("rejected", undefined, error);
+  }
+}
+
 /** @internal Used by the thread-side runtime, which attaches as a pool thread. */
 function attachAsThreadHere(thread: number, onThreadWake: () => void): void {
   isolate = binding.attachThread(thread, () => {
@@ -129,7 +144,7 @@ let draining = false;
 /** What this isolate does with each arrival of a drain. */
 const arrivalHandler: ArrivalHandler = {
   completion: settle,
-  assignment: postPayloadHere,
+  assignment: postQueuedPayload,
   duty(code, a, b) {
     if (code === DutyCode.Spawn) spawner.spawnThread(a, b, isolate!);
     else if (code === DutyCode.Terminate) spawner.terminateThread(a);

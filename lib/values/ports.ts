@@ -6,15 +6,41 @@
 
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 
+import { CloneError } from "../errors/errors.js";
 import type { PortMessage } from "./transport.js";
 
 /** Messages read from a port before their call asked for them. */
 const early = new Map<number, PortMessage>();
 
-/** Posts the payload of `call` on `port`. */
+/** Posts the payload of `call` on `port`; `CloneError` when something in `transfer` can't move. */
 export function post(port: MessagePort, call: number, payload: unknown, transfer: PortMessage["transfer"]): void {
   const message: PortMessage = { call, payload, transfer: [] };
-  port.postMessage(message, transfer as never[]);
+  try {
+    port.postMessage(message, transfer as never[]);
+  } catch (error) {
+    throw moveFailed(error);
+  }
+}
+
+/**
+ * A copy of `value` that owns what `transfer` lists (detached here: moved,
+ * not copied); `CloneError` when something in the list can't move.
+ */
+export function moveOut<T>(value: T, transfer: PortMessage["transfer"]): T {
+  try {
+    return structuredClone(value, { transfer: transfer as never[] });
+  } catch (error) {
+    throw moveFailed(error);
+  }
+}
+
+/** What a failed move becomes (say, a MessagePort that already moved elsewhere, or a closed one). */
+function moveFailed(error: unknown): CloneError {
+  const why = error instanceof Error ? error.message : String(error);
+  return new CloneError(`transfer(): what the list names could not be moved: ${why}`, {
+    valueType: "transfer() list",
+    cause: error,
+  });
 }
 
 /** Reads the message of `call` from `ports` if it has arrived (keeping others for later). */

@@ -53,6 +53,7 @@ impl Engine {
       let deadline = spec
         .timeout
         .map(|timeout| deadline::schedule(now + timeout, move || self.expire(id)));
+      let port_payload = spec.args == Payload::Port;
       let job = Job {
         call: id,
         function: spec.function,
@@ -68,6 +69,7 @@ impl Engine {
           thread: None,
           queued: None,
           deadline,
+          port_payload,
           posted: false,
           submitted_at: now,
           started_at: None,
@@ -372,14 +374,17 @@ impl State {
     }
   }
 
-  /// Fails an unsettled call with `outcome`. A call its thread had not taken
-  /// yet leaves that thread free; one that started has its thread (which
-  /// runs nothing else) terminated.
+  /// Fails an unsettled call with `outcome`. A call that ran no code yet —
+  /// its thread had not taken it, or is still waiting for its port payload —
+  /// leaves that thread free; one that started has its thread (which runs
+  /// nothing else) terminated.
   pub(crate) fn abandon(&mut self, wakes: &mut Wakes, call_id: CallId, outcome: Outcome) -> bool {
     let Some(call) = self.calls.get(&call_id) else {
       return false;
     };
     let (executor_id, thread) = (call.executor, call.thread);
+    // A thread waiting for the payload sees the call gone and waits for work.
+    let payload_never_came = call.port_payload && !call.posted;
     self.deliver(wakes, call_id, outcome);
     let Some(thread_id) = thread else {
       if let Some(executor) = self.executors.get_mut(&executor_id) {
@@ -391,9 +396,13 @@ impl State {
       return true;
     };
     thread.call = None;
-    let not_started = thread.inbox.as_ref().is_some_and(|job| job.call == call_id);
-    if not_started {
-      thread.inbox = None;
+    let in_inbox = thread.inbox.as_ref().is_some_and(|job| job.call == call_id);
+    if in_inbox || payload_never_came {
+      if in_inbox {
+        thread.inbox = None;
+      } else {
+        wakes.parker(&thread.parker); // out of its wait for the payload
+      }
       thread.phase = thread.before_call;
       self.after_call_left(wakes, thread_id);
     } else {

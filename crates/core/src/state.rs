@@ -172,6 +172,9 @@ pub(crate) struct Call {
   /// Present while the call waits for a thread.
   pub queued: Option<Job>,
   pub deadline: Option<Deadline>,
+  /// Its payload travels over a MessagePort (posted by the caller after
+  /// submitting).
+  pub port_payload: bool,
   /// Its payload travels over a MessagePort and has been posted there.
   pub posted: bool,
   pub submitted_at: Instant,

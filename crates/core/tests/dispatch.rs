@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::*;
 use parallel_threads_core::{
-  CoreError, Duty, ExecutorStats, Job, Next, SyncWait, DEFAULT_EXECUTOR,
+  CoreError, Duty, ExecutorStats, Job, Next, Payload, SyncWait, DEFAULT_EXECUTOR,
 };
 
 #[test]
@@ -577,4 +577,26 @@ fn a_thread_that_completes_and_waits_in_one_step_takes_the_queued_call_without_a
     "the thread's event loop was woken for a call it took in the core"
   );
   assert_eq!(main.drain().completions, vec![(a, fulfilled(0.0))]);
+}
+
+#[test]
+fn a_port_call_withdrawn_before_its_payload_came_frees_its_thread_for_the_next_call() {
+  let engine = new_engine();
+  let main = User::register(engine);
+  let ex = executor(engine, 1);
+  let mut by_port = spec(ex, main.id, 0, &[]);
+  by_port.args = Payload::Port;
+  let a = main.submit(by_port);
+  let pool = Manual::attach(engine, main.expect_one_spawn());
+  assert_eq!(pool.job().call, a);
+  // The caller could not post the payload (a port already moved elsewhere)
+  // and withdraws the call: no code of it ran, so its thread stays.
+  assert!(engine.cancel(a, Payload::empty()));
+  assert!(
+    !engine.wait_payload(pool.id, a, soon()),
+    "the thread learns that the payload will never come"
+  );
+  let b = main.submit(spec(ex, main.id, 1, &[]));
+  assert_eq!(pool.job().call, b, "the same thread takes the next call");
+  assert!(terminations(&main.drain().duties).is_empty());
 }
