@@ -10,7 +10,7 @@ import type * as Portability from "../portability/check.js";
 import { taskOf, taskSource } from "../runtime/task-source.js";
 import { CloneError } from "../errors/errors.js";
 import { CallFlag, PayloadKind } from "../wire/protocol.js";
-import { attach, postPayload, track, untrack } from "../runtime/caller.js";
+import { attach, postPayload, track, withdraw } from "../runtime/caller.js";
 import type { PortMessage } from "../values/transport.js";
 import { moveOut } from "../values/ports.js";
 import { encodeArgs } from "../values/transport.js";
@@ -78,10 +78,7 @@ function sourceUrl(name: string): string {
 
 /** How a thread call's future cancels it and learns that it started. */
 const threadCallControl: CallControl = {
-  cancel(call) {
-    untrack(call);
-    return binding.cancel(call, 0, []);
-  },
+  cancel: withdraw,
   hasStarted: (call) => typeof binding.callThread(call) === "number",
 };
 
@@ -126,7 +123,6 @@ export function startCall(
       try {
         postPayload(call, thread);
       } catch (error) {
-        untrack(call);
         withdraw(call);
         throw error;
       }
@@ -136,14 +132,6 @@ export function startCall(
     publishLifecycle(call, executor, fn.name, future);
   if (options?.signal !== undefined) future._cancelOnAbort(options.signal);
   return { future, call };
-}
-
-/**
- * Takes back a call whose payload could not be moved to its thread: no code
- * of it ran, so its thread (if it had one) goes on to other calls.
- */
-function withdraw(call: number): void {
-  binding.cancel(call, 0, []);
 }
 
 /** Publishes the call's start now and its end when it settles (diagnostics_channel). */

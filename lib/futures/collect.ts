@@ -24,16 +24,15 @@ export function collect(
   firstException: boolean,
   timeout: number | undefined,
 ): { values: unknown[] } | { error: unknown } {
-  if (futures.every((f) => f.state === "fulfilled")) return { values: futures.map((f) => f.result()) };
+  const values = fulfilledValues(futures);
+  if (values !== undefined) return { values };
   const errors = failures(futures);
   if (errors.length > 0) {
     if (firstException || errors.length === 1) return { error: errors.find(isFatal) ?? errors[0] };
     return { error: groupErrors(errors, `${errors.length} parallel calls failed`) };
   }
-  if (futures.some((f) => !f.done)) {
-    return { error: new TimeoutError(`Not all parallel calls completed within ${timeout} ms`) };
-  }
-  return { values: futures.map((f) => f.result()) };
+  // Neither all fulfilled nor any failed: some are still running.
+  return { error: new TimeoutError(`Not all parallel calls completed within ${timeout} ms`) };
 }
 
 /**

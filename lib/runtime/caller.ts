@@ -78,8 +78,7 @@ function postQueuedPayload(call: number, thread: number): void {
     postPayloadHere(call, thread);
   } catch (error) {
     const entry = pending.get(call);
-    untrackHere(call);
-    binding.cancel(call, 0, []);
+    withdrawHere(call);
     entry?.future._settle("rejected", undefined, error);
   }
 }
@@ -116,6 +115,15 @@ function trackHere(call: number, entry: PendingCall): void {
 function untrackHere(call: number): void {
   pending.delete(call);
   if (pending.size === 0) updateKeepAlive();
+}
+
+/**
+ * Takes a call back: no longer tracked here, cancelled in the core (a call
+ * that ran no code yet leaves its thread free). Whether it was unsettled.
+ */
+function withdrawHere(call: number): boolean {
+  untrackHere(call);
+  return binding.cancel(call, 0, []);
 }
 
 /** Settles futures whose outcomes arrived and does the spawner's duties. */
@@ -282,7 +290,7 @@ const runtime = shared({
   postPayload: postPayloadHere,
   attachAsThread: attachAsThreadHere,
   track: trackHere,
-  untrack: untrackHere,
+  withdraw: withdrawHere,
   onWake: onWakeHere,
   spinForQuickCalls: spinForQuickCallsHere,
   waitSync: waitSyncHere,
@@ -307,8 +315,8 @@ export const postPayload = runtime.postPayload;
 export const attachAsThread = runtime.attachAsThread;
 /** Tracks a submitted call until its outcome arrives. */
 export const track = runtime.track;
-/** Stops tracking a call that was settled here (cancelled). */
-export const untrack = runtime.untrack;
+/** Takes a call back: untracked here and cancelled in the core; whether it was unsettled. */
+export const withdraw = runtime.withdraw;
 /** Settles futures whose outcomes arrived and does the spawner's duties. */
 export const onWake = runtime.onWake;
 /** Spins briefly in the core for calls that answer quickly (see `spinForQuickCallsHere`). */

@@ -71,9 +71,14 @@ impl Engine {
     idle_until: Option<Instant>,
     slice_end: Option<Instant>,
   ) -> Next {
-    let now = Instant::now();
-    let first = self.with(|st, wakes| st.take_or_park(wakes, thread_id, now));
+    let first = self.take_or_park(thread_id);
     self.wait_for_job(thread_id, first, idle_until, slice_end)
+  }
+
+  /// [`State::take_or_park`] under the lock, the clock read before it.
+  fn take_or_park(&self, thread_id: ThreadId) -> Option<TakeOrPark> {
+    let now = Instant::now();
+    self.with(|st, wakes| st.take_or_park(wakes, thread_id, now))
   }
 
   /// Waits from `step` on: returns its [`Next`] when it has one, otherwise
@@ -107,8 +112,7 @@ impl Engine {
           return Next::Again;
         }
       }
-      let now = Instant::now();
-      step = self.with(|st, wakes| st.take_or_park(wakes, thread_id, now));
+      step = self.take_or_park(thread_id);
     }
   }
 
