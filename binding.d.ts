@@ -28,6 +28,12 @@ export declare function attachUser(onWake: () => void): number
 export declare enum CallFlag {
   /** Move the result's ArrayBuffers back instead of copying them. */
   TransferResult = 1,
+  /**
+   * A chunk of `map`: the one argument is an array of inputs; the function
+   * runs once per input, in order (each awaited), until one fails; the
+   * result is `[values, failure?]` (see lib/runtime/chunk.ts).
+   */
+  Chunk = 2,
 }
 
 /** How a call ended, as its outcome says. */
@@ -139,6 +145,13 @@ export declare enum JobSlot {
   Caller = 4,
   ArgsKind = 5,
 }
+
+/**
+ * Lowers the calling OS thread's priority by `increment` nice steps (Linux,
+ * 1–19); on macOS any increment means the `utility` QoS class, on Windows
+ * `BELOW_NORMAL` (`LOWEST` from 10). Returns whether the priority changed.
+ */
+export declare function lowerThreadPriority(increment: number): boolean
 
 /** What `nextJob` returns when it returns no job. */
 export declare enum NextCode {

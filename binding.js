@@ -856,6 +856,7 @@ module.exports.executorStats = nativeBinding.executorStats
 module.exports.functionSource = nativeBinding.functionSource
 module.exports.isSpawner = nativeBinding.isSpawner
 module.exports.JobSlot = nativeBinding.JobSlot
+module.exports.lowerThreadPriority = nativeBinding.lowerThreadPriority
 module.exports.NextCode = nativeBinding.NextCode
 module.exports.nextJob = nativeBinding.nextJob
 module.exports.PayloadKind = nativeBinding.PayloadKind

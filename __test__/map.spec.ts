@@ -1,7 +1,7 @@
 /**
  * `executor.map(fn, inputs, options)` and `ParallelExecutor.map`: one call
  * per input, results in input order, at most `concurrency` (≤ maxThreads)
- * at once, inputs read as calls free up (sync and async iterables), failures
+ * at once (chunks: map-chunks.spec.ts), inputs read as calls free up (sync and async iterables), failures
  * as a chain reports them, `timeout` and `signal`, bad input refused.
  * Concurrency is proved with shared counters, never with timings.
  */
@@ -60,7 +60,7 @@ test("results come in input order, one call per input, at most concurrency at on
   }
 });
 
-test("concurrency defaults to maxThreads and is never more", async (t) => {
+test("concurrency is never more than maxThreads", async (t) => {
   const executor = new ParallelExecutor({ maxThreads: 3 });
   try {
     const sab = new SharedArrayBuffer(12);
@@ -163,6 +163,7 @@ test("several failures reject with an ExceptionGroup in input order", async (t) 
       .map(
         failing,
         [0, 1, 2].map((n) => ({ n, sab })),
+        { concurrency: 3 },
       )
       .catch((e: unknown) => e)) as ExceptionGroup;
     t.true(error instanceof ExceptionGroup, String(error));

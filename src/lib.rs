@@ -15,6 +15,7 @@ mod fast;
 mod isolate;
 mod memory;
 mod portability;
+mod priority;
 mod protocol;
 mod time;
 mod worker;

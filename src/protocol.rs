@@ -88,6 +88,10 @@ pub enum DutyCode {
 pub enum CallFlag {
   /// Move the result's ArrayBuffers back instead of copying them.
   TransferResult = 1,
+  /// A chunk of `map`: the one argument is an array of inputs; the function
+  /// runs once per input, in order (each awaited), until one fails; the
+  /// result is `[values, failure?]` (see lib/runtime/chunk.ts).
+  Chunk = 2,
 }
 
 impl From<Status> for CallStatus {

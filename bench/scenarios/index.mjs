@@ -92,6 +92,15 @@ export const SCENARIOS = {
     systems: COPYING,
     title: "16 MiB ArrayBuffer sent by copy, byteLength returned",
   },
+  "payload-echo": {
+    module: "payload",
+    params: { echo: true },
+    unit: "ms",
+    better: "lower",
+    reference: "bare-worker",
+    systems: COPYING,
+    title: "16 MiB Uint8Array echoed: copied to the thread and back",
+  },
   "payload-transfer": {
     module: "payload",
     params: { transfer: true },
@@ -143,5 +152,40 @@ export const SCENARIOS = {
     title: "same, under taskset -c 0",
   },
 };
+
+// The job rows: work shaped like users' (bench/jobs), each system at its
+// defaults, piscina and tinypool also tuned to the core count, with the
+// sequential reference and a bare-worker floor.
+const JOB_SYSTEMS = ["parallel-threads", "piscina", "piscina-cores", "tinypool", "tinypool-cores"];
+
+Object.assign(SCENARIOS, {
+  pipeline: {
+    module: "pipeline",
+    unit: "ms",
+    better: "lower",
+    reference: "bare-split",
+    systems: [...JOB_SYSTEMS, "bare-split", "sequential"],
+    title: "5,000 real JavaScript files read, parsed (acorn), walked and hashed through map, fresh process, defaults",
+  },
+  service: {
+    module: "service",
+    unit: "req/s",
+    better: "higher",
+    reference: "piscina",
+    extras: ["p50", "p99", "healthP99"],
+    systems: [...JOB_SYSTEMS, "bare-worker", "sequential"],
+    title:
+      "HTTP server, /report runs a ~1 ms CPU task per request; autocannon, 32 connections, 6 s; /health probed every 20 ms",
+  },
+  "map-tiny": {
+    module: "map-tiny",
+    unit: "inputs/s",
+    better: "higher",
+    reference: "bare-split",
+    systems: [...JOB_SYSTEMS, "bare-split", "sequential"],
+    title:
+      "1,000,000 tiny inputs (n + 1) through map (the pools: 100,000 through Promise.all of run), fresh process, defaults",
+  },
+});
 
 export const SCENARIO_NAMES = Object.keys(SCENARIOS);

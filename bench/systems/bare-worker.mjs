@@ -3,6 +3,7 @@
 // async calls overlap on a thread. Default size: os.availableParallelism().
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
+import { modulePool } from "../lib/module-pool.mjs";
 
 const file = new URL("../workers/bare-worker.mjs", import.meta.url);
 
@@ -33,5 +34,16 @@ export async function setup({ threads } = {}) {
     },
     teardown: () => Promise.all(workers.map((w) => w.terminate())),
     describe: () => ({ threads: size }),
+  };
+}
+
+/** The job rows (bench/jobs): a bare pool of `os.availableParallelism()` workers importing the job's module. */
+export async function setupJob({ module, threads }) {
+  const pool = modulePool(module, threads ?? availableParallelism());
+  return {
+    call: (fn, arg, { transfer } = {}) => pool.call(fn, arg, transfer),
+    map: (fn, inputs) => Promise.all(inputs.map((input) => pool.call(fn, input))),
+    teardown: pool.teardown,
+    describe: () => ({ threads: pool.size }),
   };
 }

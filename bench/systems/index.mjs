@@ -1,4 +1,7 @@
 // Registry of systems: the default selection and the optional extras.
+// Systems of the job rows only (bench/jobs).
+export const JOB_ONLY_SYSTEMS = ["piscina-cores", "tinypool-cores", "bare-split"];
+
 export const DEFAULT_SYSTEMS = [
   "parallel-threads",
   "parallel-threads-no-sites",
@@ -9,6 +12,7 @@ export const DEFAULT_SYSTEMS = [
   "bare-worker",
   "bare-atomics",
   "sequential",
+  ...JOB_ONLY_SYSTEMS,
 ];
 
 // Not run unless named with --systems.

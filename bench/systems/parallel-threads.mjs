@@ -44,3 +44,21 @@ export function setupWith({ callSiteStacks, functions = tasks }) {
 }
 
 export const setup = setupWith({ callSiteStacks: true });
+
+/**
+ * The job rows (bench/jobs): the job's module as `tasks()` handles on the
+ * default executor, at its defaults — `ParallelExecutor.map(handle, inputs)`
+ * and the handle's own call, as a user writes them.
+ */
+export async function setupJob({ module }) {
+  const handles = pt.tasks(module);
+  return {
+    call: (fn, arg, { transfer } = {}) => handles[fn](transfer ? pt.transfer(arg) : arg),
+    map: (fn, inputs) => pt.ParallelExecutor.map(handles[fn], inputs),
+    async teardown() {},
+    describe: () => ({ defaults: true }),
+  };
+}
+
+/** `map-tiny` sends this system the full million inputs (the pools get 100,000). */
+export const MAP_TINY_FULL = true;

@@ -23,3 +23,7 @@ export function sleepSync(ms) {
 export function byteLength(buf) {
   return buf.byteLength;
 }
+
+export function echo(value) {
+  return value;
+}

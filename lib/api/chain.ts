@@ -53,7 +53,8 @@ export function callTarget(fn: AnyFunction): CallTarget {
 
 /** Starts a call on its executor and returns its link. */
 export interface CallStarter {
-  (target: CallTarget, args: readonly unknown[], options: CallOptions | undefined, site: object): Link;
+  /** `flags`: `CallFlag`s of the call (a thread call's only). */
+  (target: CallTarget, args: readonly unknown[], options: CallOptions | undefined, site: object, flags?: number): Link;
   /** The executor's id in the core. */
   readonly executor: number;
 }
@@ -68,9 +69,10 @@ export function threadCallStarter(executor: number): CallStarter {
     args: readonly unknown[],
     options: CallOptions | undefined,
     site: object,
+    flags = 0,
   ): Link => {
     if ("local" in target) return { future: startLocalCall(target.local, args, options), call: LOCAL_CALL };
-    return startCall(executor, target, args, options, site);
+    return startCall(executor, target, args, options, site, flags);
   };
   return Object.assign(start, { executor });
 }

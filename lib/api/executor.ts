@@ -34,6 +34,14 @@ export interface ExecutorOptions {
   /** Environment of each thread (Worker `env`). */
   env?: Record<string, string | undefined>;
   /**
+   * How many nice steps (0–19) below the program each thread runs, so that
+   * busy threads give way to the program's event loop when there are more
+   * of them than cores. Default 10; 0 keeps the program's priority. Linux
+   * takes the steps as they are; macOS runs lowered threads at the `utility`
+   * QoS class, Windows at `BELOW_NORMAL` (`LOWEST` from 10).
+   */
+  niceIncrement?: number;
+  /**
    * Which frames of the program errors from threads carry after the
    * thread's own. `true` (default): those of the code that waits for the
    * failed call (`await …results()`, `resultsSync()`, `await future`…),
@@ -84,6 +92,15 @@ function validate(options: unknown): Required<Pick<ExecutorOptions, "maxThreads"
     throw typeError("ERR_INVALID_ARG_TYPE", "ParallelExecutor: env must be an object");
   }
   if (o.resourceLimits !== undefined) checkResourceLimits(o.resourceLimits);
+  if (o.niceIncrement !== undefined) {
+    if (typeof o.niceIncrement !== "number")
+      throw typeError("ERR_INVALID_ARG_TYPE", "ParallelExecutor: niceIncrement must be a number");
+    if (!Number.isInteger(o.niceIncrement) || o.niceIncrement < 0 || o.niceIncrement > 19)
+      throw rangeError(
+        "ERR_OUT_OF_RANGE",
+        `ParallelExecutor: niceIncrement must be an integer from 0 to 19, got ${o.niceIncrement}`,
+      );
+  }
   if (
     o.callSiteStacks !== undefined &&
     typeof o.callSiteStacks !== "boolean" &&
@@ -125,6 +142,7 @@ function spawnOptions(o: ExecutorOptions & { idleTimeout: number }): Buffer {
     resourceLimits: o.resourceLimits,
     execArgv: o.execArgv,
     env: o.env,
+    niceIncrement: o.niceIncrement,
   });
 }
 

@@ -82,13 +82,14 @@ const threadCallControl: CallControl = {
   hasStarted: (call) => typeof binding.callThread(call) === "number",
 };
 
-/** Starts `fn(...args)` on a thread of `executor`; returns its future. */
+/** Starts `fn(...args)` on a thread of `executor` (with `CallFlag`s `callFlags`); returns its future. */
 export function startCall(
   executor: number,
   fn: Registered,
   args: readonly unknown[],
   options: CallOptions | undefined,
   site: { stack?: string },
+  callFlags = 0,
 ): { future: Future<unknown>; call: number } {
   attach();
   const [kind, data] = encodeArgs(args);
@@ -99,7 +100,7 @@ export function startCall(
     );
   }
   const timeout = options?.timeout;
-  const flags = options?.transferResult ? CallFlag.TransferResult : 0;
+  const flags = (options?.transferResult ? CallFlag.TransferResult : 0) | callFlags;
   const submitted = binding.submit(executor, fn.id, kind, kind === PayloadKind.Port ? undefined : data, flags, timeout);
   const call = Math.abs(submitted);
   const future: Future<unknown> = new Future(threadCallControl, call);

@@ -294,6 +294,7 @@ const runtime = shared({
   onWake: onWakeHere,
   spinForQuickCalls: spinForQuickCallsHere,
   waitSync: waitSyncHere,
+  ownImmediates: () => (inBurst ? 1 : 0),
 });
 
 function shared<R extends object>(own: R): R {
@@ -323,3 +324,5 @@ export const onWake = runtime.onWake;
 export const spinForQuickCalls = runtime.spinForQuickCalls;
 /** Blocks until `calls` settled (or one failed); false on timeout. */
 export const waitSync = runtime.waitSync;
+/** How many `setImmediate`s of this runtime are pending (not work of the program's). */
+export const ownImmediates = runtime.ownImmediates;

@@ -21,7 +21,16 @@ export interface SpawnOptions {
   execArgv?: string[];
   env?: Record<string, string | undefined>;
   idleTimeout: number;
+  /** Nice steps below the spawner's priority each thread runs at (0: the same). */
+  niceIncrement?: number;
 }
+
+/**
+ * Pool threads run this many nice steps below the program by default, so
+ * that CPU-bound calls on more threads than cores give way to the calling
+ * event loop (README "Threads" has the measurements).
+ */
+export const DEFAULT_NICE_INCREMENT = 10;
 
 /** The description of a thread's death, as the core passes it to callers. */
 export interface ThreadDeath {
@@ -141,6 +150,7 @@ export function spawnThread(thread: number, executor: number, spawner: number): 
         [ADDON_FILE]: addonFile(),
         thread,
         idleTimeout: options.idleTimeout,
+        niceIncrement: options.niceIncrement ?? DEFAULT_NICE_INCREMENT,
         port: port2,
         spawner,
       },

@@ -19,20 +19,25 @@ import process from "node:process";
 import { binding } from "../wire/binding.js";
 import { CallFlag, CallStatus, JobSlot, NextCode, packedData, PayloadKind, type RawJob } from "../wire/protocol.js";
 import { encodeThrown } from "../values/error-transport.js";
-import { attachAsThread } from "./caller.js";
+import { attachAsThread, ownImmediates } from "./caller.js";
 import { post, receive } from "../values/ports.js";
 import { taskOfSource } from "./task-source.js";
+import { runChunk, sendableOutcome, type ChunkOutcome, type ChunkRunner } from "./chunk.js";
 import { importTaskModule } from "./typescript.js";
 import { arrived, decodeArgs, encodeData, encodeValue, type Encoded, type PortMessage } from "../values/transport.js";
 
-const { thread, idleTimeout, port, spawner, tsxApi } = workerData as {
+const { thread, idleTimeout, niceIncrement, port, spawner, tsxApi } = workerData as {
   thread: number;
   idleTimeout: number;
+  /** Nice steps this thread runs below its spawner (see the executor option). */
+  niceIncrement: number;
   port: MessagePort;
   spawner: number;
   /** Where tsx is, when the program runs under it (this thread loads it only for TypeScript tasks). */
   tsxApi: string | undefined;
 };
+
+binding.lowerThreadPriority(niceIncrement);
 
 // Portable functions may `require()` built-ins and installed packages.
 // Also as `__require`, the name esbuild gives `require` in an ESM bundle, so
@@ -85,6 +90,7 @@ async function loadTask(url: string, exportName: string): Promise<Function> {
       cause: error,
     });
   }
+  await loaderQuiet();
   const fn = module[exportName] ?? (module.default as Record<string, unknown> | undefined)?.[exportName];
   if (typeof fn !== "function") {
     throw new TypeError(`tasks(): ${url} has no exported function "${exportName}"`);
@@ -92,10 +98,40 @@ async function loadTask(url: string, exportName: string): Promise<Function> {
   return fn as Function;
 }
 
+/** File requests a module import leaves in flight after it resolved (reads and closes). */
+const LOADER_IO = new Set(["FSReqPromise", "FSReqCallback", "CloseReq"]);
+
+/**
+ * Waits (20 ms at most) for the file requests the module loader left in
+ * flight, so that the call that loaded a task module leaves its thread idle
+ * when it settles: else the thread is busy with them for a moment and the
+ * next call gets a new thread (with its own JIT warm-up) instead of this one.
+ */
+async function loaderQuiet(): Promise<void> {
+  const until = performance.now() + 20;
+  for (let turn = 0; performance.now() < until; turn++) {
+    if (!process.getActiveResourcesInfo().some((resource) => LOADER_IO.has(resource))) return;
+    await new Promise((resolve) => (turn < 8 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+  }
+}
+
 /** The outcome of a call that returned `value` (moved over the port when it must be). */
 function fulfilled(value: unknown, call: number, flags: number, caller: number): [CallStatus, ...Encoded] {
   try {
-    const [kind, data] = encodeValue(value, caller === spawner, (flags & CallFlag.TransferResult) !== 0);
+    let encoded: Encoded;
+    try {
+      encoded = encodeValue(value, caller === spawner, (flags & CallFlag.TransferResult) !== 0);
+    } catch (error) {
+      if ((flags & CallFlag.Chunk) === 0) throw error;
+      // The inputs before the value that can't cross keep their values.
+      const outcome = sendableOutcome(
+        value as ChunkOutcome,
+        (v) => encodeValue(v, caller === spawner, false),
+        encodeFailure,
+      );
+      encoded = encodeValue(outcome, caller === spawner, false);
+    }
+    const [kind, data] = encoded;
     if (kind !== PayloadKind.Port) return [CallStatus.Fulfilled, kind, data];
     const message = data as { value: unknown; transfer: PortMessage["transfer"] };
     post(port, call, message.value, message.transfer);
@@ -128,9 +164,20 @@ function argsOf(job: RawJob, call: number): unknown[] | undefined {
 }
 
 function rejected(error: unknown): [CallStatus, ...Encoded] {
-  dropLibraryFrames(error);
-  return [CallStatus.Rejected, ...encodeData(encodeThrown(error))];
+  return [CallStatus.Rejected, ...encodeData(encodeFailure(error))];
 }
+
+/** What a call threw, as it crosses (without this runtime's frames). */
+function encodeFailure(error: unknown): ReturnType<typeof encodeThrown> {
+  dropLibraryFrames(error);
+  return encodeThrown(error);
+}
+
+/** How a chunk of `map` calls its function for each input. */
+const chunkRunner: ChunkRunner = {
+  call: (fn, input) => runCallOfParallelThreads(fn, [input]),
+  thrown: encodeFailure,
+};
 
 /**
  * Cuts an error's stack where the call's own frames end (at
@@ -160,7 +207,10 @@ function run(job: RawJob): [CallStatus, ...Encoded] | undefined | null {
   try {
     const args = argsOf(job, call);
     if (args === undefined) return null;
-    result = runCallOfParallelThreads(compiled(fnId), args);
+    result =
+      (flags & CallFlag.Chunk) === 0
+        ? runCallOfParallelThreads(compiled(fnId), args)
+        : runChunk(chunkRunner, compiled(fnId), args[0]);
   } catch (error) {
     return rejected(error);
   }
@@ -184,7 +234,15 @@ function runCallOfParallelThreads(fn: Function | Promise<Function>, args: unknow
 
 /** Whether the event loop has work of its own (the call awaiting, or timers and handles a call left). */
 function loopIsBusy(): boolean {
-  return awaiting !== undefined || process.getActiveResourcesInfo().length > 0;
+  if (awaiting !== undefined) return true;
+  const resources = process.getActiveResourcesInfo();
+  if (resources.length === 0) return false;
+  // This runtime's own immediates are not work a call left.
+  let own = ownImmediates() + (resumeScheduled ? 1 : 0);
+  for (const resource of resources) {
+    if (resource !== "Immediate" || own-- <= 0) return true;
+  }
+  return false;
 }
 
 /** When this thread last finished a call: idle retirement counts from here. */

@@ -46,7 +46,7 @@ impl Wakes {
       parker.notify();
     }
     for notifier in self.notifiers {
-      notifier();
+      crate::waker::notify(notifier);
     }
   }
 }

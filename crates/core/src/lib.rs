@@ -25,6 +25,7 @@ mod payload;
 mod samples;
 mod state;
 mod threads;
+mod waker;
 
 pub use engine::{default_max_threads, engine, Engine, DEFAULT_EXECUTOR, DEFAULT_IDLE_TIMEOUT};
 pub use error::CoreError;
@@ -37,3 +38,4 @@ pub use state::{
   IsolateKind, Job, Notifier, ThreadId,
 };
 pub use threads::Next;
+pub use waker::defer_wakeups_of_this_thread;
