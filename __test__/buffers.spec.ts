@@ -218,3 +218,43 @@ test("a Uint8Array is not made a Buffer, and a Buffer is typed Buffer through ch
   t.deepEqual([...one], [3, 2, 1]);
   t.true(Buffer.isBuffer(one));
 });
+
+test("large results (1 MiB and more) come back whole and copied: typed arrays, a Buffer, inside objects, sync and async", async (t) => {
+  const big = (n: number): { bytes: Uint8Array; floats: Float64Array; buffer: Buffer; label: string } => {
+    const bytes = new Uint8Array(n).fill(7);
+    bytes[n - 1] = 9;
+    const floats = new Float64Array(n / 8).fill(0.5);
+    return { bytes, floats, buffer: Buffer.alloc(n, 3), label: `size ${n}` };
+  };
+  const size = 2 * 2 ** 20;
+  for (const result of [
+    (await parallel(big)(size).results())[0],
+    parallel(big)(size).resultsSync()[0],
+    await executor.executeOne(async (n: number) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return new Uint8Array(n).fill(5);
+    }, size),
+  ]) {
+    if (result instanceof Uint8Array) {
+      t.is(result.length, size);
+      t.is(result[size - 1], 5);
+      continue;
+    }
+    t.is(result.label, `size ${size}`);
+    t.true(result.bytes instanceof Uint8Array && !Buffer.isBuffer(result.bytes));
+    t.is(result.bytes.length, size);
+    t.is(result.bytes[size - 1], 9);
+    t.true(result.floats instanceof Float64Array && result.floats[0] === 0.5);
+    t.true(Buffer.isBuffer(result.buffer), "a Buffer stays a Buffer");
+    t.is(result.buffer.length, size);
+  }
+  const many = await executor.map((n: number) => new Int32Array(n).fill(n), [2 ** 18, 2 ** 19, 3]);
+  t.deepEqual(
+    many.map((a) => [a.length, a[0]]),
+    [
+      [2 ** 18, 2 ** 18],
+      [2 ** 19, 2 ** 19],
+      [3, 3],
+    ],
+  );
+});

@@ -110,7 +110,8 @@ export function encodeArgs(args: readonly unknown[]): Encoded {
 /**
  * Encodes one value (a result); throws CloneError when it can't cross. With
  * `viaPort` (the caller can read this thread's port) results that hold
- * shared memory, or all results when `moveBuffers`, travel over the port.
+ * shared memory or a megabyte or more of ArrayBuffer memory, or all results
+ * when `moveBuffers`, travel over the port.
  */
 export function encodeValue(value: unknown, viaPort = false, moveBuffers = false): Encoded {
   if (typeof value === "number") return [PayloadKind.Number, value];
@@ -119,7 +120,7 @@ export function encodeValue(value: unknown, viaPort = false, moveBuffers = false
   // Buffers that are part of a larger ArrayBuffer are copied into the
   // envelope, so `moveBuffers` moves what the envelope holds.
   const sent = found & Found.Envelope ? envelopeOrRefuse(value, undefined) : value;
-  if (viaPort && (found & Found.SharedMemory || moveBuffers)) {
+  if (viaPort && (found & (Found.SharedMemory | Found.Large) || moveBuffers)) {
     return [PayloadKind.Port, { value: sent, transfer: moveBuffers ? transferablesIn(sent) : [] }];
   }
   return [PayloadKind.Serialized, serializeOrRefuse(sent, undefined)];
