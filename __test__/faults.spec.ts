@@ -31,7 +31,7 @@ import {
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `predicate` every 20 ms until it holds or `ms` passed; returns whether it held. */
-async function eventually(predicate: () => boolean, ms = 5000): Promise<boolean> {
+async function eventually(predicate: () => boolean, ms = 20_000): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
     if (predicate()) return true;

@@ -215,3 +215,11 @@ test("bad chunk sizes are refused", async (t) => {
     await executor.close();
   }
 });
+
+test("awaiting one quick call at a time (map of one input, executeOne) settles every time", async (t) => {
+  const inc = (n: number): number => n + 1;
+  for (let i = 0; i < 300; i++) {
+    t.deepEqual(await ParallelExecutor.map(inc, [i]), [i + 1]);
+    t.is(await ParallelExecutor.executeOne(inc, i), i + 1);
+  }
+});

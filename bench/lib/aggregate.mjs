@@ -1,5 +1,6 @@
 // Folds the per-round child records into one summary row per scenario × system:
-// median over rounds, median p95, best round, spread, ratio to the reference system.
+// median over rounds, median p95, best round, spread, ratio to the reference system,
+// and the median of each of the scenario's `extras` (figures beside the value).
 import { median, min, max } from "./stats.mjs";
 
 export function summarize(records, scenarios, order) {
@@ -46,5 +47,11 @@ function row(g, spec) {
     values,
     wrong,
     errors: g.errors,
+    extras: Object.fromEntries(
+      (spec.extras ?? []).map((name) => {
+        const xs = g.ok.map((r) => r.extra?.[name]).filter((x) => typeof x === "number");
+        return [name, xs.length ? median(xs) : undefined];
+      }),
+    ),
   };
 }

@@ -1,5 +1,6 @@
 // Renders the summary rows as a markdown table (medians over rounds, p95 where the
-// scenario has one, best round, spread, ratio to the reference system).
+// scenario has one, best round, spread, ratio to the reference system; a
+// scenario's `extras` as "name value" after the system's name).
 const fmt = (x) => {
   if (x === undefined || !Number.isFinite(x)) return "–";
   const a = Math.abs(x);
@@ -27,6 +28,10 @@ export function table(rows, scenarios) {
     if (r.wrong) notes.push(`⚠ ${r.wrong} wrong results`);
     if (r.errors.length) notes.push(`${r.errors.length} failed rounds`);
     const ratio = r.ratio === undefined ? "–" : `${r.ratio.toFixed(2)}× ${r.reference}`;
+    const extras = Object.entries(r.extras ?? {})
+      .filter(([, x]) => x !== undefined)
+      .map(([name, x]) => `${name} ${fmt(x)}`);
+    if (extras.length) notes.push(extras.join(", "));
     const spread = r.rounds > 1 ? `${fmt(r.min)}–${fmt(r.max)}` : "–";
     out.push(
       `| ${label} | ${r.system}${notes.length ? ` (${notes.join(", ")})` : ""} | ${fmt(r.median)} | ${fmt(r.p95)} | ${fmt(r.best)} | ${spread} | ${ratio} | ${r.rounds} |`,

@@ -1,9 +1,10 @@
-// Checks parallel-threads (and its variants) against the targets of issue 3, using
-// the rows of one run.
+// Checks parallel-threads (and its variants) against the targets of issues 3 and
+// 22, using the rows of one run.
 // Each check compares medians (fib-scaling: best-of-rounds), as the issue says.
 const TARGETS = [
   ["latency", "≤ 0.5× piscina", ["piscina"], (v, [p]) => v.median <= 0.5 * p.median],
   ["latency-pinned", "≤ 0.5× piscina", ["piscina"], (v, [p]) => v.median <= 0.5 * p.median],
+  ["latency-future", "≤ 0.5× piscina", ["piscina"], (v, [p]) => v.median <= 0.5 * p.median],
   ["throughput-4", "≥ 2× piscina", ["piscina"], (v, [p]) => v.median >= 2 * p.median],
   [
     "throughput-64",
@@ -26,6 +27,35 @@ const TARGETS = [
       return poolifier !== undefined && v.median <= 1.2 * poolifier.median;
     },
   ],
+  // Issue 22: work shaped like users', each system at its defaults.
+  [
+    "pipeline",
+    "≤ 1.10× bare-split and ≤ piscina, tinypool",
+    ["bare-split", "piscina", "tinypool"],
+    (v, [b, p, t]) => v.median <= 1.1 * b.median && v.median <= p.median && v.median <= t.median,
+  ],
+  [
+    "service",
+    "req/s ≥ piscina's and tinypool's",
+    ["piscina", "tinypool"],
+    (v, refs) => refs.every((r) => v.median >= r.median),
+  ],
+  [
+    "service",
+    "p99 ≤ the best of piscina's and tinypool's",
+    ["piscina", "tinypool"],
+    (v, refs) => v.extras.p99 <= Math.min(...refs.map((r) => r.extras.p99)),
+    (v) => v.extras.p99,
+  ],
+  [
+    "service",
+    "/health p99 ≤ 1.2× the best of piscina's and tinypool's",
+    ["piscina", "tinypool"],
+    (v, refs) => v.extras.healthP99 <= 1.2 * Math.min(...refs.map((r) => r.extras.healthP99)),
+    (v) => v.extras.healthP99,
+  ],
+  ["payload-echo", "≤ 1.1× bare-worker", ["bare-worker"], (v, [b]) => v.median <= 1.1 * b.median],
+  ["map-tiny", "≥ 1,000,000 inputs/s", [], (v) => v.median >= 1_000_000],
   [
     "sync",
     "≤ 1.2× bare-atomics and < synckit",
@@ -49,14 +79,14 @@ export function targets(rows, systems = ["parallel-threads"]) {
     `|---|---|${present.map(() => "--:|---|").join("")}`,
   ];
   let any = false;
-  for (const [scenario, text, needs, ok] of TARGETS) {
+  for (const [scenario, text, needs, ok, figure] of TARGETS) {
     const all = rows.filter((r) => r.scenario === scenario);
     const cells = present.map((system) => {
       const v = all.find((r) => r.system === system);
       if (!v) return ["–", "–"];
       any = true;
       const refs = needs.map((name) => all.find((r) => r.system === name && r.median !== undefined));
-      const shown = scenario === "fib-scaling" ? v.best : v.median;
+      const shown = figure ? figure(v) : scenario === "fib-scaling" ? v.best : v.median;
       const status =
         v.median === undefined
           ? "no data"
@@ -65,7 +95,8 @@ export function targets(rows, systems = ["parallel-threads"]) {
             : ok(v, refs, rows)
               ? "met"
               : "**not met**";
-      return [shown === undefined ? "–" : `${Number(shown.toFixed(2))} ${v.unit}`, status];
+      const unit = figure ? "ms" : v.unit;
+      return [shown === undefined ? "–" : `${Number(shown.toFixed(2))} ${unit}`, status];
     });
     if (cells.every(([value]) => value === "–")) continue;
     lines.push(`| ${scenario} | ${text} | ${cells.map((c) => c.join(" | ")).join(" | ")} |`);

@@ -21,6 +21,14 @@ export const SCENARIOS = {
     systems: [...POOLS, "sequential"],
     title: "same, whole process under taskset -c 0",
   },
+  "latency-future": {
+    module: "latency",
+    params: { future: true },
+    unit: "µs",
+    better: "lower",
+    systems: [...PT, "piscina", "tinypool", "bare-worker"],
+    title: "same, parallel-threads awaiting executor.executeOne(fn, arg) (a Future); unpinned",
+  },
   "throughput-4": {
     module: "throughput",
     params: { inFlight: 4 },

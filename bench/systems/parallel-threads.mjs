@@ -27,6 +27,9 @@ export function setupWith({ callSiteStacks, functions = tasks }) {
         const [r] = await parallel(functions[fn])(transfer ? pt.transfer(arg) : arg).results();
         return r;
       },
+      callFuture(fn, arg) {
+        return executor ? executor.executeOne(functions[fn], arg) : pt.ParallelExecutor.executeOne(functions[fn], arg);
+      },
       map(fn, inputs) {
         return executor ? executor.map(functions[fn], inputs) : pt.ParallelExecutor.map(functions[fn], inputs);
       },

@@ -16,6 +16,7 @@ import { CancelledError, groupErrors, rangeError, TimeoutError, typeError } from
 import type { Future } from "../futures/future.js";
 import { checkDuration } from "../futures/options.js";
 import { WAITER_SITE } from "../runtime/call-sites.js";
+import { spinForQuickCalls, type WaitedCall } from "../runtime/caller.js";
 import type { ChunkOutcome } from "../runtime/chunk.js";
 import { decodeThrown } from "../values/error-transport.js";
 import { isTransfer } from "../values/transfer.js";
@@ -157,15 +158,21 @@ export async function mapOn<I, R>(
   const sizer: ChunkSizer = chunkSizer("local" in target ? 1 : chunkSize, count, concurrency);
   const results: Awaited<R>[] = [];
   const failed: { index: number; error: unknown }[] = [];
-  const running = new Set<Future<unknown>>();
+  const running = new Map<Future<unknown>, WaitedCall>();
   let stopped: unknown; // why no more calls start (a TimeoutError, a CancelledError)
   const reader = new InputReader(iteratorOf(inputs), () => stopped !== undefined);
   let wake: (() => void) | undefined;
   const woken = (): Promise<void> => new Promise((resolve) => (wake = resolve));
+  /** Waits for a call to settle; calls that answer quickly are waited for briefly here first, as results() does. */
+  const settledOne = (): Promise<void> => {
+    const settled = woken(); // first: a call settling during the spin wakes it
+    spinForQuickCalls([...running.values()]);
+    return settled;
+  };
   const stop = (why: unknown): void => {
     if (stopped !== undefined) return;
     stopped = why;
-    for (const future of running) future.cancel(why);
+    for (const future of running.keys()) future.cancel(why);
     wake?.();
   };
   const timer =
@@ -192,7 +199,7 @@ export async function mapOn<I, R>(
 
   try {
     for (let index = 0; stopped === undefined && failed.length === 0 && !reader.done;) {
-      while (running.size >= concurrency && stopped === undefined) await woken();
+      while (running.size >= concurrency && stopped === undefined) await settledOne();
       if (stopped !== undefined || failed.length > 0) break;
       const chunk = await reader.read(sizer.next());
       if (chunk.length === 0 || stopped !== undefined || failed.length > 0) break;
@@ -200,10 +207,11 @@ export async function mapOn<I, R>(
       index += chunk.length;
       const single = chunk.length === 1;
       const startedAt = performance.now();
-      const { future } = single
+      const link = single
         ? start(target, chunk, undefined, site)
         : start(target, [chunk], undefined, site, CallFlag.Chunk);
-      running.add(future);
+      const { future } = link;
+      running.set(future, link);
       future._onSettled((f) => {
         running.delete(f);
         sizer.took(chunk.length, performance.now() - startedAt);
@@ -211,7 +219,7 @@ export async function mapOn<I, R>(
         wake?.();
       });
     }
-    while (running.size > 0) await woken();
+    while (running.size > 0) await settledOne();
   } catch (error) {
     stop(error);
     while (running.size > 0) await woken();

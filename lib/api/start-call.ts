@@ -10,7 +10,7 @@ import type * as Portability from "../portability/check.js";
 import { taskOf, taskSource } from "../runtime/task-source.js";
 import { CloneError } from "../errors/errors.js";
 import { CallFlag, PayloadKind } from "../wire/protocol.js";
-import { attach, postPayload, track, withdraw } from "../runtime/caller.js";
+import { attach, postPayload, spinForQuickCalls, track, withdraw } from "../runtime/caller.js";
 import type { PortMessage } from "../values/transport.js";
 import { moveOut } from "../values/ports.js";
 import { encodeArgs } from "../values/transport.js";
@@ -76,10 +76,12 @@ function sourceUrl(name: string): string {
   return `\n//# sourceURL=parallel-threads/inline/${safe}.js`;
 }
 
-/** How a thread call's future cancels it and learns that it started. */
+/** How a thread call's future cancels it, learns that it started, and waits for a quick answer. */
 const threadCallControl: CallControl = {
   cancel: withdraw,
   hasStarted: (call) => typeof binding.callThread(call) === "number",
+  // The first await of a future spins briefly for a quick answer, as results() does.
+  awaited: (call, future) => spinForQuickCalls([{ call, future }]),
 };
 
 /** Starts `fn(...args)` on a thread of `executor` (with `CallFlag`s `callFlags`); returns its future. */

@@ -26,6 +26,8 @@ export interface CallControl {
   cancel(call: number, reason: unknown): boolean;
   /** Whether a pending call got a thread. */
   hasStarted?(call: number): boolean;
+  /** Someone awaits the unsettled `future` of `call`: a quick answer may be waited for briefly here. */
+  awaited?(call: number, future: Future<unknown>): void;
 }
 
 /** The error `result()` and `exception()` throw while the future is not done. */
@@ -92,6 +94,7 @@ export class Future<T> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    if (this.#promise === undefined && !this.done) this.#control?.awaited?.(this.#call, this as Future<unknown>);
     return this.#asPromise().then(onFulfilled, onRejected);
   }
 

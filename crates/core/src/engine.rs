@@ -30,6 +30,8 @@ struct CacheLine<T>(T);
 pub(crate) struct Wakes {
   parkers: Vec<Arc<Parker>>,
   notifiers: Vec<Notifier>,
+  /// More threads are running calls than there are cores (see `waker.rs`).
+  oversubscribed: bool,
 }
 
 impl Wakes {
@@ -46,7 +48,7 @@ impl Wakes {
       parker.notify();
     }
     for notifier in self.notifiers {
-      crate::waker::notify(notifier);
+      crate::waker::notify(notifier, self.oversubscribed);
     }
   }
 }
@@ -138,10 +140,21 @@ impl State {
     }
     if !iso.notify_pending {
       iso.notify_pending = true;
-      if let Some(notifier) = &iso.notifier {
-        wakes.notifier(notifier);
+      if let Some(notifier) = iso.notifier.clone() {
+        wakes.notifier(&notifier);
+        wakes.oversubscribed =
+          wakes.oversubscribed || self.running_threads() > crate::parker::cores();
       }
     }
+  }
+
+  /// Threads running a call's code now (not awaiting): the ones that need a core.
+  fn running_threads(&self) -> usize {
+    self
+      .threads
+      .values()
+      .filter(|t| t.phase == Phase::Busy && !t.call_yielded)
+      .count()
   }
 
   /// Settles a call: hands its outcome to the isolate that made it.

@@ -198,8 +198,13 @@ const MAX_CREDIT: i32 = 8;
 /// Whether this process may use more than one core (spinning on one core
 /// only delays the thread that is to answer).
 pub(crate) fn multi_core() -> bool {
-  static MULTI: OnceLock<bool> = OnceLock::new();
-  *MULTI.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()) > 1)
+  cores() > 1
+}
+
+/// The cores this process may run on (its affinity mask), read once.
+pub(crate) fn cores() -> usize {
+  static CORES: OnceLock<usize> = OnceLock::new();
+  *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 //! woken loop also takes (Node's threadsafe function queue): a low-priority
 //! pool thread preempted while it holds that lock stalls the program's event
 //! loop until the scheduler runs it again — milliseconds when every core is
-//! busy. Such threads hand their wake-ups to one waker thread at normal
-//! priority instead, through a lock-free channel.
+//! busy. While more threads run calls than there are cores, such threads
+//! hand their wake-ups to one waker thread at normal priority instead,
+//! through a lock-free channel (the hop costs a few microseconds, so they
+//! wake directly while the cores have room).
 
 use std::cell::Cell;
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender, TryRecvError};
@@ -36,9 +38,10 @@ pub fn defer_wakeups_of_this_thread() {
   DEFERS.with(|d| d.set(true));
 }
 
-/// Calls `notifier` here, or hands it to the waker thread when this thread defers its wake-ups.
-pub(crate) fn notify(notifier: Notifier) {
-  if !DEFERS.with(|d| d.get()) {
+/// Calls `notifier` here, or hands it to the waker thread when this thread
+/// defers its wake-ups and the cores are `oversubscribed`.
+pub(crate) fn notify(notifier: Notifier, oversubscribed: bool) {
+  if !oversubscribed || !DEFERS.with(|d| d.get()) {
     notifier();
     return;
   }
@@ -106,7 +109,7 @@ mod tests {
     std::thread::spawn(move || {
       defer_wakeups_of_this_thread();
       for _ in 0..100 {
-        notify(Arc::clone(&notifier));
+        notify(Arc::clone(&notifier), true);
       }
     })
     .join()
@@ -125,9 +128,12 @@ mod tests {
       let seen = Arc::clone(count);
       std::thread::spawn(move || {
         defer_wakeups_of_this_thread();
-        notify(Arc::new(move || {
-          seen.fetch_add(1, Ordering::SeqCst);
-        }));
+        notify(
+          Arc::new(move || {
+            seen.fetch_add(1, Ordering::SeqCst);
+          }),
+          true,
+        );
       })
       .join()
       .unwrap();
@@ -151,9 +157,31 @@ mod tests {
     let here = std::thread::current().id();
     let ran_on = Arc::new(std::sync::Mutex::new(None));
     let slot = Arc::clone(&ran_on);
-    notify(Arc::new(move || {
-      *slot.lock().unwrap() = Some(std::thread::current().id());
-    }));
+    notify(
+      Arc::new(move || {
+        *slot.lock().unwrap() = Some(std::thread::current().id());
+      }),
+      true,
+    );
     assert_eq!(*ran_on.lock().unwrap(), Some(here));
+  }
+
+  #[test]
+  fn a_deferring_thread_wakes_directly_while_the_cores_have_room() {
+    std::thread::spawn(|| {
+      defer_wakeups_of_this_thread();
+      let here = std::thread::current().id();
+      let ran_on = Arc::new(std::sync::Mutex::new(None));
+      let slot = Arc::clone(&ran_on);
+      notify(
+        Arc::new(move || {
+          *slot.lock().unwrap() = Some(std::thread::current().id());
+        }),
+        false,
+      );
+      assert_eq!(*ran_on.lock().unwrap(), Some(here));
+    })
+    .join()
+    .unwrap();
   }
 }
