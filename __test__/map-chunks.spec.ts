@@ -7,10 +7,21 @@
  * counters and thread ids, never with timings.
  */
 import { availableParallelism } from "node:os";
+import path from "node:path";
 
 import test from "ava";
 
-import { CancelledError, CloneError, ExceptionGroup, ParallelExecutor, TimeoutError, transfer } from "parallel-threads";
+import {
+  CancelledError,
+  CloneError,
+  ExceptionGroup,
+  ParallelExecutor,
+  TimeoutError,
+  tasks,
+  transfer,
+} from "parallel-threads";
+
+const WORK_MAP_MJS = path.join(__dirname, "../../__test__/fixtures/work-map.mjs");
 
 /** The thread an input ran on, and how many inputs of that thread ran before it. */
 function where(n: number): { n: number; thread: number; before: number } {
@@ -221,5 +232,22 @@ test("awaiting one quick call at a time (map of one input, executeOne) settles e
   for (let i = 0; i < 300; i++) {
     t.deepEqual(await ParallelExecutor.map(inc, [i]), [i + 1]);
     t.is(await ParallelExecutor.executeOne(inc, i), i + 1);
+  }
+});
+
+test("a map of task calls stays on `concurrency` threads (loading the module leaves no thread busy)", async (t) => {
+  const executor = new ParallelExecutor({ maxThreads: 8 });
+  try {
+    const work = tasks<{ square(n: number): { square: number; threadId: number } }>(WORK_MAP_MJS);
+    const inputs = Array.from({ length: 200 }, (_, n) => n);
+    const squares = await executor.map(work.square, inputs, { concurrency: 2, chunkSize: 1 });
+    t.deepEqual(
+      squares.map((s) => s.square),
+      inputs.map((n) => n * n),
+    );
+    t.true(new Set(squares.map((s) => s.threadId)).size <= 2, "two threads ran the calls");
+    t.true(executor.stats().threads <= 2, `${executor.stats().threads} threads for concurrency 2`);
+  } finally {
+    await executor.close();
   }
 });

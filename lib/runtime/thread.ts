@@ -98,12 +98,12 @@ async function loadTask(url: string, exportName: string): Promise<Function> {
   return fn as Function;
 }
 
-/** File requests a module import leaves in flight after it resolved (reads and closes). */
-const LOADER_IO = new Set(["FSReqPromise", "FSReqCallback", "CloseReq"]);
+/** What a module import leaves in flight after it resolved: file reads and closes, and the loader's immediates. */
+const LOADER_IO = new Set(["FSReqPromise", "FSReqCallback", "CloseReq", "Immediate"]);
 
 /**
- * Waits (20 ms at most) for the file requests the module loader left in
- * flight, so that the call that loaded a task module leaves its thread idle
+ * Waits (20 ms at most) for the file requests and immediates the module
+ * loader left in flight, so that the call that loaded a task module leaves its thread idle
  * when it settles: else the thread is busy with them for a moment and the
  * next call gets a new thread (with its own JIT warm-up) instead of this one.
  */
@@ -232,13 +232,16 @@ function runCallOfParallelThreads(fn: Function | Promise<Function>, args: unknow
   return typeof fn === "function" ? fn(...args) : fn.then((loaded) => loaded(...args));
 }
 
+/** Whether `resumeInCore`'s immediate is running (Node still lists it as active then). */
+let inResumeImmediate = false;
+
 /** Whether the event loop has work of its own (the call awaiting, or timers and handles a call left). */
 function loopIsBusy(): boolean {
   if (awaiting !== undefined) return true;
   const resources = process.getActiveResourcesInfo();
   if (resources.length === 0) return false;
   // This runtime's own immediates are not work a call left.
-  let own = ownImmediates() + (resumeScheduled ? 1 : 0);
+  let own = ownImmediates() + (resumeScheduled ? 1 : 0) + (inResumeImmediate ? 1 : 0);
   for (const resource of resources) {
     if (resource !== "Immediate" || own-- <= 0) return true;
   }
@@ -324,12 +327,18 @@ function resumeInCore(): void {
   resumeScheduled = true;
   setImmediate(() => {
     resumeScheduled = false;
-    if (loopIsBusy()) {
-      if (awaiting === undefined) setTimeout(resumeInCore, 20).unref();
-      return;
+    // Node counts a running immediate as active until its queue is done.
+    inResumeImmediate = true;
+    try {
+      if (loopIsBusy()) {
+        if (awaiting === undefined) setTimeout(resumeInCore, 20).unref();
+        return;
+      }
+      idleSince = performance.now();
+      runInCore(binding.nextJob(thread, idleTimeout, freshJobObjs(), jobScratch));
+    } finally {
+      inResumeImmediate = false;
     }
-    idleSince = performance.now();
-    runInCore(binding.nextJob(thread, idleTimeout, freshJobObjs(), jobScratch));
   });
 }
 
