@@ -89,6 +89,7 @@ export function optionsTyping(): void {
     execArgv: ["--no-warnings"],
     env: { FOO: "bar", UNSET: undefined },
     callSiteStacks: false,
+    niceIncrement: 0,
   };
   new ParallelExecutor(full);
   new ParallelExecutor();
@@ -101,6 +102,8 @@ export function optionsTyping(): void {
   new ParallelExecutor({ idleTimeout: "10s" });
   // @ts-expect-error callSiteStacks is a boolean
   new ParallelExecutor({ callSiteStacks: "off" });
+  // @ts-expect-error niceIncrement is a number of nice steps
+  new ParallelExecutor({ niceIncrement: "low" });
   // @ts-expect-error execArgv is an array of strings
   new ParallelExecutor({ execArgv: "--no-warnings" });
   // @ts-expect-error env values are strings
@@ -207,4 +210,8 @@ export async function mapTypes(executor: ParallelExecutor): Promise<void> {
   await executor.map((n: number) => n, ["x"]);
   // @ts-expect-error concurrency is a number
   await executor.map((n: number) => n, [1], { concurrency: "2" });
+  await executor.map((n: number) => n, [1], { chunkSize: "auto" });
+  await executor.map((n: number) => n, [1], { chunkSize: 64, concurrency: 4 });
+  // @ts-expect-error chunkSize is "auto" or a number
+  await executor.map((n: number) => n, [1], { chunkSize: "big" });
 }
