@@ -194,6 +194,13 @@ assert.ok((await work.where()) > 0);
 const [a, b] = await parallel(work.square)(3).parallel(work.square)(4).results();
 assert.equal(a + b, 25);
 
+// map at its defaults: chunked, in input order, a task handle and an inline function.
+const inputs = Array.from({ length: 20_000 }, (_, i) => i);
+assert.deepEqual(await ParallelExecutor.map(work.square, inputs), inputs.map((n) => n * n));
+assert.deepEqual(await ParallelExecutor.map((n) => n + 1, inputs, { chunkSize: 100 }), inputs.map((n) => n + 1));
+// A large result comes back whole.
+assert.equal((await ParallelExecutor.executeOne((n) => new Uint8Array(n).fill(1), 4 << 20)).length, 4 << 20);
+
 console.log(`addon: ${load("./check-binding.cjs")()}`);
 console.log("ESM consumer OK");
 EOF
