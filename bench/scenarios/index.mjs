@@ -196,4 +196,10 @@ Object.assign(SCENARIOS, {
   },
 });
 
+// The optional system parallel-threads-at (another checkout, for before/after
+// figures) runs wherever parallel-threads does.
+for (const spec of Object.values(SCENARIOS)) {
+  if (spec.systems.includes("parallel-threads")) spec.systems.push("parallel-threads-at");
+}
+
 export const SCENARIO_NAMES = Object.keys(SCENARIOS);

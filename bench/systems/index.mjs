@@ -16,6 +16,6 @@ export const DEFAULT_SYSTEMS = [
 ];
 
 // Not run unless named with --systems.
-export const OPTIONAL_SYSTEMS = ["parallel-threads-tasks", "parallel-threads-tasks-ts"];
+export const OPTIONAL_SYSTEMS = ["parallel-threads-tasks", "parallel-threads-tasks-ts", "parallel-threads-at"];
 
 export const ALL_SYSTEMS = [...DEFAULT_SYSTEMS, ...OPTIONAL_SYSTEMS];

@@ -14,7 +14,8 @@ import * as tasks from "../workers/tasks.mjs";
  */
 const TUNED_MAX_THREADS = 64;
 
-export function setupWith({ callSiteStacks, functions = tasks }) {
+export function setupWith({ callSiteStacks, functions = tasks, library = pt }) {
+  const pt = library;
   return async function setup({ threads, tuned } = {}) {
     if (tuned) threads = TUNED_MAX_THREADS;
     const executor =
@@ -53,13 +54,18 @@ export const setup = setupWith({ callSiteStacks: true });
  * default executor, at its defaults — `ParallelExecutor.map(handle, inputs)`
  * and the handle's own call, as a user writes them.
  */
-export async function setupJob({ module }) {
-  const handles = pt.tasks(module);
-  return {
-    call: (fn, arg, { transfer } = {}) => handles[fn](transfer ? pt.transfer(arg) : arg),
-    map: (fn, inputs) => pt.ParallelExecutor.map(handles[fn], inputs),
-    async teardown() {},
-    describe: () => ({ defaults: true }),
+export const setupJob = setupJobWith(pt);
+
+/** `setupJob` on `library` (the installed parallel-threads, or another checkout's). */
+export function setupJobWith(library) {
+  return async function setupJob({ module }) {
+    const handles = library.tasks(module);
+    return {
+      call: (fn, arg, { transfer } = {}) => handles[fn](transfer ? library.transfer(arg) : arg),
+      map: (fn, inputs) => library.ParallelExecutor.map(handles[fn], inputs),
+      async teardown() {},
+      describe: () => ({ defaults: true }),
+    };
   };
 }
 
