@@ -164,7 +164,14 @@ export const SCENARIOS = {
 // The job rows: work shaped like users' (bench/jobs), each system at its
 // defaults, piscina and tinypool also tuned to the core count, with the
 // sequential reference and a bare-worker floor.
-const JOB_SYSTEMS = ["parallel-threads", "piscina", "piscina-cores", "tinypool", "tinypool-cores"];
+const JOB_SYSTEMS = [
+  "parallel-threads",
+  "parallel-threads-cores",
+  "piscina",
+  "piscina-cores",
+  "tinypool",
+  "tinypool-cores",
+];
 
 Object.assign(SCENARIOS, {
   pipeline: {

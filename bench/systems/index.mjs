@@ -1,6 +1,6 @@
 // Registry of systems: the default selection and the optional extras.
 // Systems of the job rows only (bench/jobs).
-export const JOB_ONLY_SYSTEMS = ["piscina-cores", "tinypool-cores", "bare-split"];
+export const JOB_ONLY_SYSTEMS = ["parallel-threads-cores", "piscina-cores", "tinypool-cores", "bare-split"];
 
 export const DEFAULT_SYSTEMS = [
   "parallel-threads",
