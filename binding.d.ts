@@ -146,13 +146,6 @@ export declare enum JobSlot {
   ArgsKind = 5,
 }
 
-/**
- * Lowers the calling OS thread's priority by `increment` nice steps (Linux,
- * 1–19); on macOS any increment means the `utility` QoS class, on Windows
- * `BELOW_NORMAL` (`LOWEST` from 10). Returns whether the priority changed.
- */
-export declare function lowerThreadPriority(increment: number): boolean
-
 /** What `nextJob` returns when it returns no job. */
 export declare enum NextCode {
   /** Idle past its idle timeout: the thread exits. */
@@ -218,6 +211,14 @@ export declare function registerFunction(source: string): number
 
 /** The thread says why it is about to die (serialized error description). */
 export declare function reportExit(thread: number, kind: number, reason: unknown): void
+
+/**
+ * Sets how many nice steps (0–19) the calling pool thread lowers itself by
+ * once it takes a call while more threads run calls than there are cores:
+ * on Linux those steps; on macOS any number means the `utility` QoS class,
+ * on Windows `BELOW_NORMAL` (`LOWEST` from 10).
+ */
+export declare function setThreadNiceIncrement(increment: number): void
 
 /** The process is exiting: wake every wait in the core so threads can stop. */
 export declare function shutdown(): void

@@ -296,6 +296,8 @@ pub struct Out {
 /// A job, packed: `[slotsUsed, callId, functionId, flags, caller, argsKind,
 /// args…]` (the slots of `JobSlot`).
 pub unsafe fn job_to_js(env: sys::napi_env, job: Job, out: Out) -> Result<sys::napi_value> {
+  // On the pool thread taking the job: the moment to lower its priority, if it should.
+  crate::priority::on_job();
   let mut packed = Packed::new(8);
   packed.num(job.call as f64);
   packed.num(f64::from(job.function));

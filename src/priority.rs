@@ -1,28 +1,47 @@
 //! A pool thread's scheduling priority. CPU-bound calls on more threads than
 //! cores would otherwise take turns with the program's own event loop (a
-//! service's `/health` answer waits behind them); a thread started below the
-//! caller's priority gives way to it and still has every core the event
-//! loop leaves free. Only ever lowered: an unprivileged process can't raise
-//! a priority back, so it is set once, when the thread starts. A lowered
-//! thread's event-loop wake-ups go through the core's waker thread (see
-//! `waker.rs` in the core: otherwise a lowered thread preempted inside Node's
-//! wake-up lock stalls the program's event loop).
+//! service's `/health` answer waits behind them). So a thread that takes a
+//! call while more threads run calls than there are cores lowers its own
+//! priority by the executor's `niceIncrement`: it gives way to the event
+//! loop and still has every core the loop leaves free. While the threads fit
+//! the cores they keep the program's priority (a lowered CPU-bound thread
+//! also loses to V8's own compiler and GC threads, and the kernel balances
+//! low-weight threads across cores poorly: a pipeline on as many threads as
+//! cores ran 25% slower lowered). Only ever lowered: an unprivileged process
+//! can't raise a priority back. A lowered thread's event-loop wake-ups go
+//! through the core's waker thread while the cores are oversubscribed (see
+//! `waker.rs` in the core).
+
+use std::cell::Cell;
 
 use napi_derive::napi;
 
-/// Lowers the calling OS thread's priority by `increment` nice steps (Linux,
-/// 1–19); on macOS any increment means the `utility` QoS class, on Windows
-/// `BELOW_NORMAL` (`LOWEST` from 10). Returns whether the priority changed.
-#[napi(js_name = "lowerThreadPriority")]
-pub fn lower_thread_priority(increment: u32) -> bool {
-  if increment == 0 {
-    return false;
+thread_local! {
+  /// The nice steps this thread lowers itself by when the cores are oversubscribed (0: never).
+  static INCREMENT: Cell<u32> = const { Cell::new(0) };
+  /// Whether it did (once at most).
+  static LOWERED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Sets how many nice steps (0–19) the calling pool thread lowers itself by
+/// once it takes a call while more threads run calls than there are cores:
+/// on Linux those steps; on macOS any number means the `utility` QoS class,
+/// on Windows `BELOW_NORMAL` (`LOWEST` from 10).
+#[napi(js_name = "setThreadNiceIncrement")]
+pub fn set_thread_nice_increment(increment: u32) {
+  INCREMENT.with(|i| i.set(increment.min(19)));
+}
+
+/// Called on the pool thread as it takes a job: lowers it if it should now.
+pub(crate) fn on_job() {
+  let increment = INCREMENT.with(|i| i.get());
+  if increment == 0 || LOWERED.with(|l| l.get()) || !parallel_threads_core::oversubscribed() {
+    return;
   }
-  let lowered = lower(increment.min(19) as i32);
-  if lowered {
+  LOWERED.with(|l| l.set(true));
+  if lower(increment as i32) {
     parallel_threads_core::defer_wakeups_of_this_thread();
   }
-  lowered
 }
 
 #[cfg(target_os = "linux")]

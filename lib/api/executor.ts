@@ -34,11 +34,13 @@ export interface ExecutorOptions {
   /** Environment of each thread (Worker `env`). */
   env?: Record<string, string | undefined>;
   /**
-   * How many nice steps (0–19) below the program each thread runs, so that
-   * busy threads give way to the program's event loop when there are more
-   * of them than cores. Default 10; 0 keeps the program's priority. Linux
-   * takes the steps as they are; macOS runs lowered threads at the `utility`
-   * QoS class, Windows at `BELOW_NORMAL` (`LOWEST` from 10).
+   * How many nice steps (0–19) a thread lowers its priority by when it takes
+   * a call while more threads are running calls than there are cores (it
+   * then gives way to the program's event loop; threads that fit the cores
+   * keep the program's priority). Default 10; 0 never lowers. Once lowered,
+   * a thread stays so. Linux takes the steps as they are; macOS runs lowered
+   * threads at the `utility` QoS class, Windows at `BELOW_NORMAL` (`LOWEST`
+   * from 10).
    */
   niceIncrement?: number;
   /**

@@ -21,14 +21,14 @@ export interface SpawnOptions {
   execArgv?: string[];
   env?: Record<string, string | undefined>;
   idleTimeout: number;
-  /** Nice steps below the spawner's priority each thread runs at (0: the same). */
+  /** Nice steps a thread lowers itself by once the cores are oversubscribed (0: never). */
   niceIncrement?: number;
 }
 
 /**
- * Pool threads run this many nice steps below the program by default, so
- * that CPU-bound calls on more threads than cores give way to the calling
- * event loop (README "Threads" has the measurements).
+ * By default a pool thread that takes a call while more threads run calls
+ * than there are cores lowers itself by this many nice steps, so that they
+ * give way to the calling event loop (README "Threads" has the measurements).
  */
 export const DEFAULT_NICE_INCREMENT = 10;
 

@@ -29,7 +29,7 @@ import { arrived, decodeArgs, encodeData, encodeValue, type Encoded, type PortMe
 const { thread, idleTimeout, niceIncrement, port, spawner, tsxApi } = workerData as {
   thread: number;
   idleTimeout: number;
-  /** Nice steps this thread runs below its spawner (see the executor option). */
+  /** Nice steps this thread lowers itself by once the cores are oversubscribed (the executor option). */
   niceIncrement: number;
   port: MessagePort;
   spawner: number;
@@ -37,7 +37,7 @@ const { thread, idleTimeout, niceIncrement, port, spawner, tsxApi } = workerData
   tsxApi: string | undefined;
 };
 
-binding.lowerThreadPriority(niceIncrement);
+binding.setThreadNiceIncrement(niceIncrement);
 
 // Portable functions may `require()` built-ins and installed packages.
 // Also as `__require`, the name esbuild gives `require` in an ESM bundle, so

@@ -236,6 +236,7 @@ impl State {
       call.thread = Some(thread_id);
       call.queued = None;
     }
+    crate::oversubscription::note_running(self.running_threads());
     if parked {
       wakes.parker(&parker);
     } else if let Some(isolate) = isolate {

@@ -149,7 +149,7 @@ impl State {
   }
 
   /// Threads running a call's code now (not awaiting): the ones that need a core.
-  fn running_threads(&self) -> usize {
+  pub(crate) fn running_threads(&self) -> usize {
     self
       .threads
       .values()

@@ -20,6 +20,7 @@ mod error;
 mod executors;
 mod functions;
 mod isolates;
+mod oversubscription;
 pub mod parker;
 mod payload;
 mod samples;
@@ -31,6 +32,7 @@ pub use engine::{default_max_threads, engine, Engine, DEFAULT_EXECUTOR, DEFAULT_
 pub use error::CoreError;
 pub use executors::ExecutorStats;
 pub use isolates::{Arrivals, SyncWait};
+pub use oversubscription::oversubscribed;
 pub use payload::{Outcome, Payload, Status, Value};
 pub use samples::Percentiles;
 pub use state::{
