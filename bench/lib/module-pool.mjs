@@ -1,11 +1,12 @@
-// The hand-written pool of the job rows (systems bare-worker and bare-split):
-// `size` workers that import the job's module (workers/bare-module-worker.mjs),
-// one postMessage each way, calls round-robin and sent at once.
+// The hand-written pools (systems bare-worker and bare-split): `size` workers
+// running a worker file, one postMessage each way, calls round-robin and
+// sent at once (no queue on the main side, so async calls overlap on a thread).
 import { Worker } from "node:worker_threads";
 
-const file = new URL("../workers/bare-module-worker.mjs", import.meta.url);
+const moduleWorker = new URL("../workers/bare-module-worker.mjs", import.meta.url);
 
-export function modulePool(module, size) {
+/** `size` workers of `file` (with `workerData`), answering `{ id, result }` or `{ id, error }`. */
+export function workerPool(file, size, workerData) {
   const pending = new Map();
   let nextId = 0;
   let rr = 0;
@@ -20,7 +21,7 @@ export function modulePool(module, size) {
     pending.clear();
   };
   const workers = Array.from({ length: size }, () =>
-    new Worker(file, { workerData: { module } }).on("message", onMessage).on("error", onError),
+    new Worker(file, { workerData }).on("message", onMessage).on("error", onError),
   );
   const send = (worker, message, transfer) =>
     new Promise((resolve, reject) => {
@@ -30,7 +31,8 @@ export function modulePool(module, size) {
     });
   return {
     size,
-    call: (fn, arg, transfer) => send(workers[rr++ % size], { fn, arg }, transfer),
+    /** `fn(arg)` on the next worker; `transfer`: move `arg` (an ArrayBuffer) instead of copying it. */
+    call: (fn, arg, transfer) => send(workers[rr++ % size], { fn, arg }, transfer ? [arg] : undefined),
     /** Each worker runs `fn` over every size-th input in a loop (the floor: no per-input messages). */
     async split(fn, inputs) {
       const parts = await Promise.all(
@@ -40,4 +42,9 @@ export function modulePool(module, size) {
     },
     teardown: () => Promise.all(workers.map((w) => w.terminate())),
   };
+}
+
+/** `size` workers that import the job's `module` (workers/bare-module-worker.mjs). */
+export function modulePool(module, size) {
+  return workerPool(moduleWorker, size, { module });
 }

@@ -1,6 +1,8 @@
 // System "piscina": Piscina pool over ../workers/tasks.mjs (tasks picked by `name`).
 import Piscina from "piscina";
 
+import { jobPoolOf } from "../lib/job-pool.mjs";
+
 const filename = new URL("../workers/tasks.mjs", import.meta.url).href;
 
 export async function setup({ threads, tuned } = {}) {
@@ -16,18 +18,5 @@ export async function setup({ threads, tuned } = {}) {
   };
 }
 
-/**
- * The job rows (bench/jobs): a pool over the job's module, at Piscina's defaults
- * (`threads` unset) or with min = max = `threads`; maps as the docs show,
- * `Promise.all` of `run` calls.
- */
-export async function setupJob({ module, threads }) {
-  const pool = new Piscina({ filename: module, ...(threads ? { minThreads: threads, maxThreads: threads } : {}) });
-  const run = (fn, arg, transfer) => pool.run(arg, { name: fn, transferList: transfer ? [arg] : undefined });
-  return {
-    call: (fn, arg, { transfer } = {}) => run(fn, arg, transfer),
-    map: (fn, inputs) => Promise.all(inputs.map((input) => run(fn, input))),
-    teardown: () => pool.destroy(),
-    describe: () => ({ defaults: !threads, threads: threads ?? "default" }),
-  };
-}
+/** The job rows (bench/jobs): see lib/job-pool.mjs. */
+export const setupJob = jobPoolOf(Piscina);
