@@ -11,14 +11,12 @@
 
 import { availableParallelism } from "node:os";
 
-import { takeWaiterFrames, withWaiterFrames } from "../errors/call-site-frames.js";
+import { withWaiterFrames } from "../errors/call-site-frames.js";
 import { CancelledError, groupErrors, rangeError, TimeoutError, typeError } from "../errors/errors.js";
 import type { Future } from "../futures/future.js";
 import { checkDuration } from "../futures/options.js";
-import { WAITER_SITE } from "../runtime/call-sites.js";
-import { spinForQuickCalls, type WaitedCall } from "../runtime/caller.js";
+import { spinForQuickCalls, thrownBy, type WaitedCall } from "../runtime/caller.js";
 import type { ChunkOutcome } from "../runtime/chunk.js";
-import { decodeThrown } from "../values/error-transport.js";
 import { isTransfer } from "../values/transfer.js";
 import { CallFlag } from "../wire/protocol.js";
 import { callTarget, type CallStarter } from "./chain.js";
@@ -194,7 +192,7 @@ export async function mapOn<I, R>(
     if (future.state !== "fulfilled") return settled(index, future);
     const [values, failure] = future.result() as ChunkOutcome;
     for (let i = 0; i < values.length; i++) results[index + i] = values[i] as Awaited<R>;
-    if (failure !== undefined) failed.push({ index: index + values.length, error: chunkFailure(failure, site) });
+    if (failure !== undefined) failed.push({ index: index + values.length, error: thrownBy(failure, site) });
   };
 
   try {
@@ -236,11 +234,4 @@ export async function mapOn<I, R>(
     throw withWaiterFrames(error, mapOn);
   }
   return results;
-}
-
-/** The error of a chunk's input that threw, as a call of its own would have failed. */
-function chunkFailure(failure: NonNullable<ChunkOutcome[1]>, site: { readonly stack?: string }): unknown {
-  const error = decodeThrown(failure, site.stack);
-  if (site === WAITER_SITE) takeWaiterFrames(error);
-  return error;
 }

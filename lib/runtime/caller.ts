@@ -193,6 +193,17 @@ function settle(call: number, status: CallStatus, kind: PayloadKind, data: unkno
   }
 }
 
+/**
+ * What an input of a `map` chunk threw, decoded as a call's failure is
+ * (`fail`): by default (`WAITER_SITE`) marked to take the frames of the code
+ * that waits for it.
+ */
+export function thrownBy(encoded: EncodedThrown, site: { readonly stack?: string }): unknown {
+  const error = decodeThrown(encoded, site.stack);
+  if (site === WAITER_SITE) takeWaiterFrames(error);
+  return error;
+}
+
 /** Rejects a call's future; by default its error takes the frames of the code that waits for it. */
 function fail(entry: PendingCall, error: unknown): void {
   if (entry.site === WAITER_SITE) {

@@ -46,9 +46,12 @@ pub(crate) fn notify(notifier: Notifier, oversubscribed: bool) {
     return;
   }
   let mut slot = waker_slot();
-  let notifier = match slot.as_ref().map(|sender| sender.send(notifier.clone())) {
-    Some(Ok(())) => return,
-    _ => notifier,
+  let notifier = match slot.as_ref() {
+    Some(sender) => match sender.send(notifier) {
+      Ok(()) => return,
+      Err(unsent) => unsent.0, // the waker ended: start another
+    },
+    None => notifier,
   };
   let (sender, receiver) = channel::<Notifier>();
   let started = std::thread::Builder::new()
